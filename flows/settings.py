@@ -1,0 +1,99 @@
+"""All run-time configuration in one place: environment variables `LIPUTAN6_*`, overridable by CLI flags.
+
+One settings object (not scattered constants) so that a deployment, the CLI and the tests all see
+the same knobs, and the README's configuration table can be checked against this file.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from parsers.urls import SITE_DOMAIN, host_of
+
+DEFAULT_BASE_URL = "https://www.liputan6.com"
+DEFAULT_FEED_URL = "https://feed.liputan6.com"
+DEFAULT_CHANNELS = [
+    "news",
+    "bisnis",
+    "bola",
+    "showbiz",
+    "tekno",
+    "global",
+    "regional",
+    "health",
+    "lifestyle",
+    "otomotif",
+    "cek-fakta",
+]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIPUTAN6_", env_nested_delimiter="__")
+
+    base_url: str = Field(DEFAULT_BASE_URL, description="Site (or mirror) to monitor.")
+    feed_url: str | None = Field(
+        None,
+        description="RSS host; defaults to feed.liputan6.com for the live site, else the base URL.",
+    )
+    db_path: Path = Field(Path("data/liputan6.duckdb"), description="DuckDB warehouse file.")
+    spool_dir: Path = Field(Path("data/spool"), description="Parsed batches waiting to be loaded.")
+    rate_per_second: float = Field(2.0, gt=0, description="Request rate limit per host.")
+    concurrency: int = Field(4, ge=1, description="Concurrent requests per host.")
+    batch_size: int = Field(50, ge=1, description="URLs per Prefect task.")
+    user_agent: str = Field("liputan6-monitor/0.1", description="Product token of the User-Agent.")
+    contact_url: str = Field(
+        "https://github.com/liputan6-monitor/liputan6-monitor",
+        description="Contact URL appended to the User-Agent, so the site can reach the operator.",
+    )
+    sources: list[str] = Field(
+        default_factory=lambda: ["rss", "sitemap", "home", "channels"],
+        description="Discovery sources: rss, sitemap, home, channels, index.",
+    )
+    channels: list[str] = Field(default_factory=lambda: list(DEFAULT_CHANNELS))
+    extra_hosts: list[str] = Field(
+        default_factory=list, description="Hosts allowed besides liputan6.com and the base URL's."
+    )
+    max_response_bytes: int = Field(5_000_000, ge=1024, description="Cap per response, decoded.")
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(30.0, gt=0)
+    total_timeout: float = Field(60.0, gt=0, description="Wall-clock cap for one request.")
+    max_retries: int = Field(4, ge=0, description="Retries after the first attempt.")
+    respect_robots: bool = Field(True, description="Obey robots.txt.")
+    recheck_ladder: list[tuple[timedelta, timedelta]] = Field(
+        default_factory=lambda: [
+            (timedelta(hours=3), timedelta(minutes=15)),
+            (timedelta(days=1), timedelta(hours=1)),
+            (timedelta(days=7), timedelta(hours=3)),
+            (timedelta(days=30), timedelta(days=3)),
+            (timedelta(days=365), timedelta(days=30)),
+        ],
+        description="(age since last change, recheck interval) steps; older articles: never.",
+    )
+    health_threshold: float = Field(
+        0.8, ge=0, le=1, description="Minimum share of pages with title, body, date and tags."
+    )
+    rate_limit_name: str = Field(
+        "liputan6-requests", description="Prefect global concurrency limit shared by all runs."
+    )
+
+    @property
+    def feed_base(self) -> str:
+        if self.feed_url:
+            return self.feed_url.rstrip("/")
+        if self.base_url.rstrip("/") == DEFAULT_BASE_URL:
+            return DEFAULT_FEED_URL
+        return self.base_url.rstrip("/")
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """Hosts besides liputan6.com that may be fetched: the base and feed hosts, plus extras."""
+        hosts = {host_of(self.base_url), host_of(self.feed_base), *self.extra_hosts}
+        return sorted(h for h in hosts if h and not h.endswith(SITE_DOMAIN))
+
+    @property
+    def full_user_agent(self) -> str:
+        return f"{self.user_agent} (+{self.contact_url})"

@@ -1,0 +1,84 @@
+"""What the warehouse loads: observations of articles, grouped in batches.
+
+This is the contract between the flows (which fetch and parse) and the warehouse (which decides
+what is a new version, an edit, a deletion or noise). A batch is plain JSON so it can sit in the
+spool folder while the database is locked, and be loaded later without loss or duplication.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from parsers.models import Article, TopicTag
+
+FetchOutcome = Literal[
+    "ok",
+    "not_modified",
+    "removed",
+    "not_article",
+    "blocked_by_robots",
+    "too_large",
+    "http_error",
+    "network_error",
+]
+
+ObservationOutcome = Literal[
+    "ok",  # fetched and parsed: `article` is set
+    "not_modified",  # 304: content unchanged since the stored validators
+    "removed",  # 404/410 or a redirect to the home page
+    "parse_error",  # fetched, but the parser could not extract it: `error` says why
+    "failed",  # could not be fetched this time (network, 5xx, too large, robots)
+]
+
+
+class FetchAttempt(BaseModel):
+    """One HTTP attempt, successful or not; every attempt is kept in the fetch log."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    outcome: FetchOutcome
+    bytes: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed_ms: float = 0.0
+    error: str | None = None
+    attempted_at: AwareDatetime
+    attempt: int = 1
+
+
+class Observation(BaseModel):
+    """What one check of one article found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int
+    url: str
+    observed_at: AwareDatetime
+    outcome: ObservationOutcome
+    article: Article | None = None
+    raw_html: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    topics: list[TopicTag] = Field(default_factory=list)
+    attempts: list[FetchAttempt] = Field(default_factory=list)
+
+
+class Batch(BaseModel):
+    """A unit of loading. Its id is derived from its content, so loading it twice is a no-op."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    created_at: AwareDatetime
+    observations: list[Observation]
+
+    @property
+    def batch_id(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:32]
