@@ -11,3 +11,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+from commands import topics_cmd  # noqa: E402
+
+topics_cmd.register(app)
+
+from commands import parse_cmd  # noqa: E402
+
+parse_cmd.register(app)
+
+from commands import warehouse_cmd  # noqa: E402
+
+warehouse_cmd.register(app)

@@ -44,11 +44,8 @@ class HealthReport:
         return text
 
 
-def assess(
-    observations: Sequence[Observation], usual_rules: Mapping[str, float] | None = None
-) -> HealthReport:
-    """Score the pages fetched in this run; `usual_rules` maps rule name to the share of pages it
-    fired on in earlier runs, so a rule that usually fires on many pages and now never does is named."""
+def assess(observations: Sequence[Observation]) -> HealthReport:
+    """Score one batch of fetched pages; `merge` combines batches into the run's report."""
     parsed = [o for o in observations if o.outcome in ("ok", "parse_error")]
     missing: Counter[str] = Counter()
     rules: Counter[str] = Counter()
@@ -71,18 +68,42 @@ def assess(
         missing.update(absent)
         healthy += not absent
         rules.update({name: 1 for name in article.rules_fired})
-    silent = []
-    if usual_rules and len(parsed) >= MIN_PAGES_TO_JUDGE:
-        silent = sorted(name for name, share in usual_rules.items() if share >= 0.2 and not rules[name])
     return HealthReport(
         pages=len(parsed),
         healthy=healthy,
         missing={name: missing[name] for name in _FIELDS},
         parse_errors=sum(o.outcome == "parse_error" for o in parsed),
         rules_fired=dict(sorted(rules.items())),
-        rules_silent=silent,
     )
 
 
 class ExtractionHealthError(RuntimeError):
     """Raised at the end of a run whose pages mostly failed to extract: the parser needs work."""
+
+
+def merge(
+    reports: Sequence[HealthReport], usual_rules: Mapping[str, float] | None = None
+) -> HealthReport:
+    """The run's report. `usual_rules` maps each rule to the share of pages it fired on in earlier
+    runs, so a rule that usually fires and now never does is named: that is how rot shows first."""
+    missing: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    for r in reports:
+        missing.update(r.missing)
+        rules.update(r.rules_fired)
+    pages = sum(r.pages for r in reports)
+    return HealthReport(
+        pages=pages,
+        healthy=sum(r.healthy for r in reports),
+        missing={name: missing[name] for name in _FIELDS},
+        parse_errors=sum(r.parse_errors for r in reports),
+        rules_fired=dict(sorted(rules.items())),
+        rules_silent=_silent(rules, pages, usual_rules),
+    )
+
+
+def _silent(rules: Counter[str], pages: int, usual_rules: Mapping[str, float] | None) -> list[str]:
+    """Rules that usually fire on at least a fifth of pages but fired on none of these."""
+    if not usual_rules or pages < MIN_PAGES_TO_JUDGE:
+        return []
+    return sorted(name for name, share in usual_rules.items() if share >= 0.2 and not rules[name])

@@ -128,6 +128,8 @@ def is_allowed_url(url: str, extra_hosts: Iterable[str] = ()) -> bool:
     parts, host = split
     if parts.scheme not in ("http", "https") or not host:
         return False
+    if "@" in parts.netloc:  # "https://www.liputan6.com@evil.example/": userinfo hides the host
+        return False
     if _subdomain(host) is not None:
         return True
     allowed = {h.lower() for h in extra_hosts}

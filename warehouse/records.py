@@ -68,6 +68,10 @@ class Observation(BaseModel):
     error: str | None = None
     topics: list[TopicTag] = Field(default_factory=list)
     attempts: list[FetchAttempt] = Field(default_factory=list)
+    reparse: bool = Field(
+        False,
+        description="Parsed again from a stored raw page by a newer parser: never a newsroom edit.",
+    )
 
 
 class Batch(BaseModel):
@@ -82,3 +86,20 @@ class Batch(BaseModel):
     @property
     def batch_id(self) -> str:
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:32]
+
+
+RunState = Literal["running", "completed", "failed", "crashed", "cancelled"]
+
+
+class RunRecord(BaseModel):
+    """One flow run as the `runs` view shows it; recorded at start and again at the end."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    flow: str
+    started_at: AwareDatetime
+    finished_at: AwareDatetime | None = None
+    state: RunState = "running"
+    counts: dict[str, int] = Field(default_factory=dict)
+    message: str | None = None

@@ -1,0 +1,114 @@
+"""`run`, `serve`, `demo`, `reparse`, `backfill`: the commands that start Prefect flow runs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+
+BaseUrl = Annotated[
+    str | None, typer.Option("--base-url", help="Site or mirror to monitor (LIPUTAN6_BASE_URL).")
+]
+DbPath = Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")]
+
+
+def _export(base_url: str | None, db: Path | None) -> None:
+    """Flags become environment settings, so flow runs in child processes see them too."""
+    if base_url:
+        os.environ["LIPUTAN6_BASE_URL"] = base_url
+    if db:
+        os.environ["LIPUTAN6_DB_PATH"] = str(db)
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title, show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in counts.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+def run(
+    base_url: BaseUrl = None,
+    url: Annotated[
+        list[str] | None, typer.Option("--url", help="Check only these article URLs.")
+    ] = None,
+    db: DbPath = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many new articles.")] = None,
+) -> None:
+    """One monitor pass now (plus the due recheck), as Prefect flow runs."""
+    from flows.monitor_flow import monitor
+    from flows.recheck_flow import recheck
+
+    _export(base_url, db)
+    with console.status("monitor: discovering and fetching new articles…"):
+        counts = asyncio.run(monitor(urls=url or None, limit=limit))
+    _print_counts("monitor", counts)
+    if url:
+        return
+    with console.status("recheck: re-fetching articles that are due…"):
+        counts = asyncio.run(recheck())
+    _print_counts("recheck", counts)
+
+
+def serve(
+    base_url: BaseUrl = None,
+    db: DbPath = None,
+    log_dir: Annotated[Path, typer.Option(help="Where the local Prefect server logs.")] = Path(
+        "data/logs"
+    ),
+) -> None:
+    """Run all deployments on their schedules in this process (monitor 10 min, recheck 15 min).
+
+    Starts a local Prefect server first when PREFECT_API_URL is unset; Ctrl-C stops both.
+    """
+    from flows.serving import serve_forever
+
+    _export(base_url, db)
+    serve_forever(log_dir, lambda ui: console.print(f"[bold]Prefect UI:[/] {ui}"))
+
+
+def reparse(
+    db: DbPath = None,
+    article_id: Annotated[
+        list[int] | None, typer.Option("--id", help="Only these article ids.")
+    ] = None,
+) -> None:
+    """Re-run the current parser over stored raw pages; differences become parser_change."""
+    from flows.reparse_flow import reparse as reparse_flow
+
+    _export(None, db)
+    _print_counts("reparse", reparse_flow(article_ids=article_id or None))
+
+
+def backfill(
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: today).")] = None,
+    base_url: BaseUrl = None,
+    db: DbPath = None,
+    channel: Annotated[list[str] | None, typer.Option(help="Only these channels.")] = None,
+) -> None:
+    """Load the articles of a date range through the site's date-index pages."""
+    from flows.backfill_flow import backfill as backfill_flow
+
+    _export(base_url, db)
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end) if end else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    counts = asyncio.run(backfill_flow(start=first, end=last, channels=channel or None))
+    _print_counts("backfill", counts)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (run, serve, reparse, backfill):
+        app.command()(command)

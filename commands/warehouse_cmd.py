@@ -1,0 +1,243 @@
+"""Read-only commands over the warehouse: history, diff, changes and raw SQL.
+
+Every command opens the database read-only, so it can run beside other readers; a `sql` query
+is also checked statement by statement, so a write is refused with a clear message instead of
+failing deep inside DuckDB.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from warehouse.history import (
+    CHANGE_KINDS,
+    NotFound,
+    article_change_rows,
+    article_versions,
+    recent_changes,
+    version_diff,
+)
+from warehouse.locking import DatabaseLocked
+from warehouse.queries import WarehouseMissing, open_readonly
+from warehouse.render_html import render_html
+from warehouse.render_term import render_term
+from warehouse.render_text import render_text
+
+READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="DuckDB file (default: LIPUTAN6_DB_PATH setting).")
+]
+
+
+class DiffFormat(StrEnum):
+    term = "term"
+    text = "text"
+    html = "html"
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def parse_duration(value: str) -> timedelta:
+    """`30m`, `24h`, `7d`, `2w` as a timedelta."""
+    match = _DURATION.match(value)
+    if not match:
+        raise typer.BadParameter(f"{value!r}: use a number and a unit m, h, d or w (e.g. 24h)")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def check_read_only(query: str) -> None:
+    """Refuse anything but one SELECT/EXPLAIN statement, naming what was refused."""
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as error:
+        raise typer.BadParameter(f"cannot parse the query: {error}") from error
+    if len(statements) != 1:
+        raise typer.BadParameter(f"give exactly one statement (got {len(statements)})")
+    kind = statements[0].type
+    if kind not in READ_STATEMENTS:
+        raise typer.BadParameter(
+            f"only read queries (SELECT) are allowed; the warehouse is opened read-only "
+            f"and this is a {kind.name} statement"
+        )
+
+
+@contextmanager
+def _readonly(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    from flows.settings import Settings
+
+    path = db or Settings().db_path
+    try:
+        con = open_readonly(path)
+    except (WarehouseMissing, DatabaseLocked) as error:
+        _fail(str(error))
+    try:
+        yield con
+    except NotFound as error:
+        _fail(str(error))
+    finally:
+        con.close()
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True).print(Text(f"error: {message}", style="red"))
+    raise typer.Exit(1)
+
+
+def history(article_id: int, db: DbOption = None) -> None:
+    """Every version of one article, and every change between them."""
+    with _readonly(db) as con:
+        versions = article_versions(con, article_id)
+        changes = article_change_rows(con, article_id)
+    table = Table(title=f"article {article_id}: versions")
+    for column in ("version", "fetched at", "title", "parser", "content hash", "current"):
+        table.add_column(column)
+    for version, fetched, title, parser, digest, current in versions:
+        table.add_row(
+            str(version),
+            f"{fetched:%Y-%m-%d %H:%M}",
+            Text(title),
+            parser,
+            digest,
+            "yes" if current else "",
+        )
+    console = Console()
+    console.print(table)
+    log = Table(title=f"article {article_id}: changes")
+    for column in ("detected at", "kind", "from", "to", "fields", "+words", "-words"):
+        log.add_column(column)
+    for detected, kind, old, new, fields, added, removed in changes:
+        log.add_row(
+            f"{detected:%Y-%m-%d %H:%M}",
+            kind,
+            _num(old),
+            _num(new),
+            ", ".join(fields),
+            str(added),
+            str(removed),
+        )
+    console.print(log if changes else Text("no changes recorded"))
+
+
+def diff(
+    article_id: int,
+    version_from: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
+    version_to: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
+    fmt: Annotated[DiffFormat, typer.Option("--format", help="term, text or html.")] = (
+        DiffFormat.term
+    ),
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Word diff between two versions (default: the article's latest change)."""
+    with _readonly(db) as con:
+        request = version_diff(con, article_id, version_from, version_to)
+    if fmt is DiffFormat.term and output is None:
+        Console().print(render_term(request.diff, request.header))
+        return
+    if fmt is DiffFormat.html:
+        left, right = f"version {request.version_from}", f"version {request.version_to}"
+        rendered = render_html(request.diff, request.header, left, right)
+    else:
+        rendered = render_text(request.diff, request.header)
+    if output is None:
+        sys.stdout.write(rendered)
+    else:
+        output.write_text(rendered, encoding="utf-8")
+        Console(stderr=True).print(f"wrote {output}")
+
+
+def changes(
+    since: Annotated[str, typer.Option(help="Window: 30m, 24h, 7d, 2w.")] = "24h",
+    kind: Annotated[
+        list[str] | None, typer.Option(help=f"Only these kinds: {', '.join(CHANGE_KINDS)}.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Most changes to list.")] = 200,
+    db: DbOption = None,
+) -> None:
+    """Changes detected recently, newest first."""
+    kinds = kind or []
+    unknown = sorted(set(kinds) - set(CHANGE_KINDS))
+    if unknown:
+        raise typer.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(CHANGE_KINDS)}")
+    start = datetime.now(UTC) - parse_duration(since)
+    with _readonly(db) as con:
+        found = recent_changes(con, start, kinds, limit)
+    table = Table(title=f"changes since {start:%Y-%m-%d %H:%M} UTC")
+    for column in ("detected at", "article", "kind", "versions", "fields", "+/-", "title"):
+        table.add_column(column)
+    for detected, article_id, kind_, old, new, fields, added, removed, title, _url in found:
+        table.add_row(
+            f"{detected:%Y-%m-%d %H:%M}",
+            str(article_id),
+            kind_,
+            f"{_num(old)}→{_num(new)}",
+            ", ".join(fields),
+            f"+{added}/-{removed}",
+            Text(title or ""),
+        )
+    Console().print(table if found else Text("no changes in this window"))
+
+
+def sql(
+    query: Annotated[str, typer.Argument(help="One SELECT over the public views.")],
+    fmt: Annotated[TableFormat, typer.Option("--format", help="table, csv or json.")] = (
+        TableFormat.table
+    ),
+    db: DbOption = None,
+) -> None:
+    """Run one read-only SQL query (see warehouse/README-sql.md for the views)."""
+    check_read_only(query)
+    with _readonly(db) as con:
+        try:
+            result = con.execute(query)
+            names = [column[0] for column in result.description or []]
+            found = result.fetchall()
+        except duckdb.Error as error:
+            _fail(str(error))
+    if fmt is TableFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(found)
+    elif fmt is TableFormat.json:
+        records = [dict(zip(names, row, strict=True)) for row in found]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, default=str, indent=1) + "\n")
+    else:
+        table = Table()
+        for name in names:
+            table.add_column(name)
+        for row in found:
+            table.add_row(*(Text("" if value is None else str(value)) for value in row))
+        Console().print(table)
+
+
+def _num(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(history)
+    app.command()(diff)
+    app.command()(changes)
+    app.command()(sql)

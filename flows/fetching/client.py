@@ -1,0 +1,412 @@
+"""The Fetcher: every HTTP request the pipeline makes goes through here.
+
+It exists so that politeness and hardening live in one place: the allow-list, robots.txt, per-host
+pacing, retries, size caps, redirects and conditional requests. Whatever the network does, a fetch
+ends in a typed `FetchResult` with every attempt recorded; it never raises, because one bad page
+must not kill a batch of five hundred.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+import httpx
+
+from flows.fetching.limits import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    TooLarge,
+    decode_text,
+    read_capped,
+)
+from flows.fetching.pacing import HostPacer
+from flows.fetching.redirects import REDIRECT_STATUSES, RedirectChain
+from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from flows.fetching.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache
+from flows.settings import Settings
+from parsers.urls import host_of, is_allowed_url
+from warehouse.records import FetchAttempt, FetchOutcome
+
+logger = logging.getLogger(__name__)
+
+RequestKind = Literal["article", "listing", "robots"]
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_FEED_TYPES = (*_HTML_TYPES, "text/xml", "application/xml", "application/rss+xml")
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    kind: RequestKind = "article"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The end of one fetch. `content`/`text` are set only for `ok`; `charset` is how we decoded."""
+
+    url: str
+    outcome: FetchOutcome
+    status: int | None = None
+    final_url: str | None = None
+    content: bytes | None = None
+    text: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed_ms: float = 0.0
+    error: str | None = None
+    attempts: list[FetchAttempt] = field(default_factory=list)
+    charset: str | None = None
+
+    @classmethod
+    def from_stored(cls, url: str, html: str) -> FetchResult:
+        """A page kept in the warehouse, as if just fetched: reparsing takes the same path."""
+        return cls(url, "ok", 200, final_url=url, content=html.encode(), text=html, charset="utf-8")
+
+
+@dataclass
+class _Exchange:
+    """One HTTP attempt as seen on the wire; `failure` is set when no usable response came."""
+
+    url: str
+    status: int | None = None
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    content: bytes | None = None
+    downloaded: int = 0
+    failure: Literal["network_error", "too_large", "http_error"] | None = None
+    error: str | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    elapsed: float = 0.0
+
+    @property
+    def retryable(self) -> bool:
+        if self.failure is not None:
+            return self.failure == "network_error"
+        return self.status is not None and is_retryable_status(self.status)
+
+
+class _Budget:
+    """The wall-clock seconds one fetch may spend on the wire and in back-off.
+
+    Time queued for a host's rate limit or concurrency slot is not charged: a batch of hundreds of
+    URLs for one host waits its turn by design, and that wait is not the site being slow.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.total = seconds
+        self.left = seconds
+
+    def spend(self, seconds: float) -> None:
+        self.left -= seconds
+
+
+def _content_type_ok(kind: RequestKind, content_type: str | None) -> bool:
+    if kind == "robots" or not content_type:
+        return True
+    mime = content_type.split(";", 1)[0].strip().lower()
+    allowed = _HTML_TYPES if kind == "article" else _FEED_TYPES
+    return mime in allowed or mime.endswith("+xml")
+
+
+class Fetcher:
+    """An async context manager over one `httpx.AsyncClient` (HTTP/1.1, redirects by hand)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        polite: bool = True,
+        before_request: Callable[[str], Awaitable[None]] | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        """`polite=False` drops the rate limit and robots.txt (benchmarks only); the allow-list,
+        caps and per-host concurrency cap stay. `before_request(host)` is awaited before every
+        request, retries and redirect hops included (the flows plug a Prefect rate limit in)."""
+        self.settings = settings
+        self.polite = polite
+        self.allowed_hosts = settings.allowed_hosts
+        self._before_request = before_request
+        self._policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
+        self._pacer = HostPacer(settings.rate_per_second if polite else None, settings.concurrency)
+        agent_token = settings.user_agent.split("/", 1)[0]
+        self._robots = (
+            RobotsCache(agent_token, self._load_robots)
+            if polite and settings.respect_robots
+            else None
+        )
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            http2=False,
+            follow_redirects=False,
+            headers={"User-Agent": s.full_user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout,
+                read=s.read_timeout,
+                write=s.read_timeout,
+                pool=s.connect_timeout,
+            ),
+            # Our pacer bounds requests in flight per host; httpx must not add a second queue.
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch_many(self, requests: Sequence[FetchRequest]) -> list[FetchResult]:
+        """Fetch all, concurrently within each host's limits; results in the order given."""
+        return list(
+            await asyncio.gather(
+                *(
+                    self.fetch(r.url, etag=r.etag, last_modified=r.last_modified, kind=r.kind)
+                    for r in requests
+                )
+            )
+        )
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        kind: RequestKind = "article",
+    ) -> FetchResult:
+        """GET `url` politely; `etag`/`last_modified` make it conditional (304: `not_modified`)."""
+        if self._client is None:
+            raise RuntimeError("Fetcher used outside `async with`")
+        started = time.monotonic()
+        try:
+            result = await self._fetch(url, etag, last_modified, kind)
+        except Exception as exc:
+            # A bug here must not end the batch: the page is reported failed, with the traceback.
+            logger.exception("unexpected error fetching %s", url)
+            result = FetchResult(
+                url, "network_error", error=f"unexpected {type(exc).__name__}: {exc}"
+            )
+        return replace(result, elapsed_ms=(time.monotonic() - started) * 1000)
+
+    async def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, kind: RequestKind
+    ) -> FetchResult:
+        if not is_allowed_url(url, self.allowed_hosts):
+            return FetchResult(url, "http_error", error=f"not allow-listed: {url}")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        cap = ROBOTS_MAX_BYTES if kind == "robots" else self.settings.max_response_bytes
+        budget = _Budget(self.settings.total_timeout)
+        chain = RedirectChain(url, self.allowed_hosts, article=kind == "article")
+        attempts: list[FetchAttempt] = []
+        current = url
+        while True:
+            if kind != "robots" and not await self._robots_allow(current):
+                return FetchResult(
+                    url,
+                    "blocked_by_robots",
+                    final_url=current,
+                    error=f"disallowed by robots.txt: {current}",
+                    attempts=attempts,
+                )
+            exchange = await self._request(current, headers, cap, budget, attempts)
+            if exchange.status in REDIRECT_STATUSES and exchange.failure is None:
+                decision = chain.next(current, exchange.headers.get("location"))
+                if decision.action == "follow" and decision.target is not None:
+                    current = decision.target
+                    continue
+                outcome: FetchOutcome = "removed" if decision.action == "removed" else "http_error"
+                _set_last_outcome(attempts, outcome, decision.error)
+                return FetchResult(
+                    url,
+                    outcome,
+                    exchange.status,
+                    final_url=decision.target,
+                    error=decision.error,
+                    attempts=attempts,
+                )
+            return self._conclude(url, kind, exchange, etag, last_modified, attempts)
+
+    def _conclude(
+        self,
+        url: str,
+        kind: RequestKind,
+        exchange: _Exchange,
+        etag: str | None,
+        last_modified: str | None,
+        attempts: list[FetchAttempt],
+    ) -> FetchResult:
+        """The outcome of the last hop, which was not a redirect."""
+        status, headers = exchange.status, exchange.headers
+        base = {"url": url, "status": status, "final_url": exchange.url, "attempts": attempts}
+        if exchange.failure is not None:
+            return FetchResult(**base, outcome=exchange.failure, error=exchange.error)
+        assert status is not None
+        new_etag = headers.get("etag") or None
+        new_modified = headers.get("last-modified") or None
+        if status == 304:
+            return FetchResult(
+                **base,
+                outcome="not_modified",
+                etag=new_etag or etag,
+                last_modified=new_modified or last_modified,
+            )
+        if kind == "article" and status in (404, 410):
+            _set_last_outcome(attempts, "removed", None)
+            return FetchResult(**base, outcome="removed", error=f"HTTP {status}")
+        if not 200 <= status < 300:
+            return FetchResult(**base, outcome="http_error", error=exchange.error)
+        content_type = headers.get("content-type")
+        if not _content_type_ok(kind, content_type):
+            error = f"content-type {content_type!r} is not what a {kind} page serves"
+            _set_last_outcome(attempts, "not_article", error)
+            return FetchResult(**base, outcome="not_article", error=error)
+        content = exchange.content or b""
+        decoded = decode_text(content, content_type)
+        return FetchResult(
+            **base,
+            outcome="ok",
+            content=content,
+            text=decoded.text,
+            etag=new_etag,
+            last_modified=new_modified,
+            charset=decoded.charset,
+        )
+
+    async def _request(
+        self,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        budget: _Budget,
+        attempts: list[FetchAttempt],
+    ) -> _Exchange:
+        """One URL with retries: back-off with jitter, Retry-After honoured, within the budget."""
+        host = host_of(url)
+        retries = 0
+        while True:
+            exchange = await self._attempt(url, headers, cap, budget)
+            attempts.append(_attempt_record(exchange, len(attempts) + 1))
+            if not exchange.retryable:
+                return exchange
+            if retries >= self._policy.max_retries:
+                exchange.error = f"{exchange.error} (gave up after {retries + 1} attempts)"
+                return exchange
+            retries += 1
+            retry_after = parse_retry_after(exchange.headers.get("retry-after"))
+            if retry_after is not None and self.polite:
+                self._pacer.defer(host, retry_after)
+            delay = self._policy.delay(retries, retry_after)
+            if delay >= budget.left:
+                exchange.error = (
+                    f"{exchange.error} (gave up: a retry in {delay:.1f}s would pass the "
+                    f"{budget.total:g}s deadline)"
+                )
+                return exchange
+            await asyncio.sleep(delay)
+            budget.spend(delay)
+
+    async def _attempt(
+        self, url: str, headers: dict[str, str], cap: int, budget: _Budget
+    ) -> _Exchange:
+        """One HTTP request and its body, inside the host's slot and the fetch's time budget."""
+        assert self._client is not None
+        host = host_of(url)
+        exchange = _Exchange(url)
+        async with self._pacer.slot(host):
+            if self._before_request is not None:
+                await self._before_request(host)
+            exchange.started_at = datetime.now(UTC)
+            started = time.monotonic()
+            try:
+                if budget.left <= 0:
+                    raise TimeoutError
+                async with asyncio.timeout(budget.left):
+                    request = self._client.build_request("GET", url, headers=headers)
+                    response = await self._client.send(request, stream=True)
+                    exchange.status = response.status_code
+                    exchange.headers = response.headers
+                    try:
+                        exchange.content = await read_capped(response, cap)
+                    finally:
+                        exchange.downloaded = response.num_bytes_downloaded
+                        await response.aclose()
+                    if not 200 <= response.status_code < 400:
+                        exchange.error = f"HTTP {response.status_code} {response.reason_phrase}"
+            except TooLarge as exc:
+                exchange.failure, exchange.error = "too_large", str(exc)
+            except TimeoutError:
+                exchange.failure = "network_error"
+                exchange.error = f"total timeout: the fetch's {budget.total:g}s budget ran out"
+            except BadEncoding as exc:
+                exchange.failure, exchange.error = "http_error", str(exc)
+            except httpx.TimeoutException as exc:
+                exchange.failure, exchange.error = "network_error", _describe(exc)
+            except httpx.TransportError as exc:
+                exchange.failure, exchange.error = "network_error", _describe(exc)
+            finally:
+                exchange.elapsed = time.monotonic() - started
+                budget.spend(exchange.elapsed)
+        return exchange
+
+    async def _robots_allow(self, url: str) -> bool:
+        return self._robots is None or await self._robots.allowed(url)
+
+    async def _load_robots(self, robots_url: str) -> RobotsAnswer:
+        result = await self._fetch(robots_url, None, None, "robots")
+        if result.outcome == "ok":
+            return RobotsAnswer(result.status, result.text)
+        return RobotsAnswer(result.status, None, result.error)
+
+
+def _describe(exc: Exception) -> str:
+    detail = str(exc) or exc.__class__.__doc__ or ""
+    return f"{type(exc).__name__}: {detail.strip()}"
+
+
+def _attempt_record(exchange: _Exchange, number: int) -> FetchAttempt:
+    if exchange.failure is not None:
+        outcome: FetchOutcome = exchange.failure
+    elif exchange.status == 304:
+        outcome = "not_modified"
+    elif exchange.status is not None and exchange.status >= 400:
+        outcome = "http_error"
+    else:
+        outcome = "ok"
+    is_redirect = exchange.status in REDIRECT_STATUSES
+    return FetchAttempt(
+        url=exchange.url,
+        final_url=exchange.headers.get("location") if is_redirect else None,
+        status=exchange.status,
+        outcome=outcome,
+        bytes=exchange.downloaded,
+        etag=exchange.headers.get("etag"),
+        last_modified=exchange.headers.get("last-modified"),
+        elapsed_ms=exchange.elapsed * 1000,
+        error=exchange.error,
+        attempted_at=exchange.started_at,
+        attempt=number,
+    )
+
+
+def _set_last_outcome(
+    attempts: list[FetchAttempt], outcome: FetchOutcome, error: str | None
+) -> None:
+    """The last attempt's outcome becomes the fetch's (a 302 to "/" is a removal, not an "ok")."""
+    if attempts:
+        last = attempts[-1]
+        attempts[-1] = last.model_copy(update={"outcome": outcome, "error": error or last.error})

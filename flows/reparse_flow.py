@@ -1,0 +1,52 @@
+"""`reparse`: run the current parser over stored raw pages, with no network.
+
+After a parser fix, every stored article is re-extracted from the HTML that was actually served;
+differences are recorded as `parser_change`, never as newsroom edits.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from itertools import islice
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import spool
+from flows.fetching import FetchResult
+from flows.health import assess
+from flows.observe import Target, observation_from
+from flows.reporting import RunSummary
+from flows.run_context import RunState, current_run_id, finish, make_settings
+from flows.settings import Settings
+from flows.steps import BatchResult, load_spool
+from warehouse import stored_raw_pages
+from warehouse.records import Batch
+
+
+@task(name="reparse-spool", cache_policy=NO_CACHE)
+def reparse_batch(pages: list, settings: Settings, run_id: str) -> BatchResult:
+    observations = []
+    for page in pages:
+        result = FetchResult.from_stored(page.url, page.html)
+        obs = observation_from(Target(page.article_id, page.url), result, page.fetched_at)
+        observations.append(obs.model_copy(update={"reparse": True, "attempts": []}))
+    batch = Batch(run_id=run_id, created_at=datetime.now(UTC), observations=observations)
+    spooled = spool.write(settings.spool_dir, batch)
+    outcomes: dict[str, int] = {}
+    for obs in observations:
+        outcomes[obs.outcome] = outcomes.get(obs.outcome, 0) + 1
+    return BatchResult(spooled.batch_id, outcomes, assess(observations))
+
+
+@flow(name="reparse", log_prints=True)
+def reparse(db_path: str | None = None, article_ids: list[int] | None = None) -> dict[str, int]:
+    settings = make_settings(db_path=db_path)
+    state = RunState(RunSummary("reparse"), settings)
+    state.absorb_load(load_spool(settings))
+    pages = stored_raw_pages(settings.db_path, article_ids)
+    run_id = current_run_id()
+    while chunk := list(islice(pages, settings.batch_size)):
+        state.absorb_batch(reparse_batch(chunk, settings, run_id))
+        state.absorb_load(load_spool(settings))
+    return finish(state)

@@ -1,0 +1,159 @@
+"""What a run tells the Prefect UI: a summary table, a change list, and one event per article change.
+
+Artifact keys are stable per flow so the UI's Artifacts page shows each one's history across runs;
+events carry `liputan6.article.<id>` as resource id so users can build automations on them
+("notify me when a headline changes").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.events import emit_event
+
+from flows.health import HealthReport
+
+MAX_LISTED_CHANGES = 200
+COUNT_KEYS = (
+    "discovered",
+    "fetched",
+    "not_modified",
+    "new",
+    "changed",
+    "cosmetic",
+    "unchanged",
+    "removed",
+    "restored",
+    "revert",
+    "parser_change",
+    "failed",
+    "parse_error",
+    "spooled",
+)
+_EVENT_FOR_KIND = {
+    "new": "new",
+    "edit": "changed",
+    "revert": "changed",
+    "restored": "changed",
+    "removed": "removed",
+}
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One change as the UI lists it; built from the warehouse's load report."""
+
+    article_id: int
+    kind: str
+    url: str
+    title_before: str | None = None
+    title_after: str | None = None
+    changed_fields: tuple[str, ...] = ()
+    words_added: int = 0
+    words_removed: int = 0
+
+
+@dataclass
+class RunSummary:
+    flow: str
+    sources: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (found, new)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    changes: list[ChangeLine] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    health: HealthReport | None = None
+
+    def add(self, counts: dict[str, int]) -> None:
+        for key, value in counts.items():
+            self.counts[key] = self.counts.get(key, 0) + value
+
+    def as_rows(self) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = [
+            {"item": f"source: {name}", "found": found, "new": new, "count": ""}
+            for name, (found, new) in sorted(self.sources.items())
+        ]
+        rows += [{"item": k, "found": "", "new": "", "count": v} for k, v in self.counts.items()]
+        if self.health is not None:
+            rows.append(
+                {
+                    "item": "extraction health",
+                    "found": self.health.pages,
+                    "new": "",
+                    "count": f"{self.health.healthy_share:.1%}",
+                }
+            )
+        return rows
+
+
+def _md(text: str | None) -> str:
+    """Escape Markdown so a headline cannot inject links or formatting into the UI."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text or "")
+
+
+def changes_markdown(flow: str, changes: Sequence[ChangeLine], warnings: Sequence[str]) -> str:
+    lines = [f"# {flow}: {len(changes)} change(s)", ""]
+    for w in warnings:
+        lines.append(f"> **Warning:** {_md(w)}")
+    if warnings:
+        lines.append("")
+    if not changes:
+        lines.append("No article changed in this run.")
+    for c in changes[:MAX_LISTED_CHANGES]:
+        head = f"- **{c.kind}** [{c.article_id}]({c.url})"
+        if c.kind == "new":
+            lines.append(f"{head}: {_md(c.title_after)}")
+            continue
+        if c.title_before != c.title_after and c.title_after is not None:
+            head += f": ~~{_md(c.title_before)}~~ → {_md(c.title_after)}"
+        elif c.title_after or c.title_before:
+            head += f": {_md(c.title_after or c.title_before)}"
+        fields = ", ".join(c.changed_fields)
+        if fields:
+            head += f" — {fields}"
+        if c.words_added or c.words_removed:
+            head += f" (+{c.words_added} / −{c.words_removed} words)"
+        lines.append(head)
+    if len(changes) > MAX_LISTED_CHANGES:
+        extra = len(changes) - MAX_LISTED_CHANGES
+        lines.append(f"- … and {extra} more: `liputan6-monitor changes --since 24h`")
+    return "\n".join(lines)
+
+
+def publish(summary: RunSummary) -> None:
+    """Create the run's artifacts and events (inside a flow run)."""
+    create_table_artifact(
+        summary.as_rows(),
+        key=f"{summary.flow}-summary",
+        description=f"liputan6-monitor {summary.flow}: per-source discovery and load counts",
+    )
+    create_markdown_artifact(
+        changes_markdown(summary.flow, summary.changes, summary.warnings),
+        key=f"{summary.flow}-changes",
+        description=f"liputan6-monitor {summary.flow}: what changed in this run",
+    )
+    for change in summary.changes:
+        emit_article_event(change)
+
+
+def emit_article_event(change: ChangeLine) -> None:
+    suffix = _EVENT_FOR_KIND.get(change.kind)
+    if suffix is None:
+        return
+    emit_event(
+        event=f"liputan6.article.{suffix}",
+        resource={
+            "prefect.resource.id": f"liputan6.article.{change.article_id}",
+            "prefect.resource.name": (change.title_after or change.title_before or "")[:200],
+            "liputan6.url": change.url,
+        },
+        payload={
+            "kind": change.kind,
+            "title_before": change.title_before,
+            "title_after": change.title_after,
+            "changed_fields": list(change.changed_fields),
+            "words_added": change.words_added,
+            "words_removed": change.words_removed,
+        },
+    )

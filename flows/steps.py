@@ -1,0 +1,129 @@
+"""The Prefect tasks the flows are built from: each one a thin wrapper over plain functions.
+
+Work is batched (settings.batch_size URLs per task): a task run costs ~70 ms of client and server
+time, so one task per article would back up the schedule. Tasks take live objects (the fetcher),
+so they opt out of input caching. Parsed batches go to the spool before any database write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.logging import get_run_logger
+
+from flows import spool
+from flows.fetching import Fetcher
+from flows.health import HealthReport, assess
+from flows.observe import Target, observe
+from flows.reporting import ChangeLine
+from flows.settings import Settings
+from flows.writer_lock import WriterBusy, writer_lock
+from warehouse import DatabaseLocked, Ladder, load_batch
+from warehouse.records import Batch, Observation
+
+
+@dataclass
+class BatchResult:
+    """What one fetch task reports back: small, so nothing heavy passes through Prefect."""
+
+    batch_id: str
+    outcomes: dict[str, int]
+    health: HealthReport
+    failed_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadOutcome:
+    counts: dict[str, int] = field(default_factory=dict)
+    changes: list[ChangeLine] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    loaded_batches: int = 0
+    spooled_batches: int = 0
+
+
+def chunks(items: Sequence[Target], size: int) -> Iterator[list[Target]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _outcome_counts(observations: Iterable[Observation]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for obs in observations:
+        counts[obs.outcome] = counts.get(obs.outcome, 0) + 1
+    return counts
+
+
+@task(name="fetch-parse-spool", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+async def fetch_parse_spool(
+    fetcher: Fetcher, targets: list[Target], settings: Settings, run_id: str
+) -> BatchResult:
+    """Fetch, parse and tag one batch, then make it durable in the spool."""
+    logger = get_run_logger()
+    observations = await observe(fetcher, targets)
+    batch = Batch(run_id=run_id, created_at=datetime.now(UTC), observations=observations)
+    spooled = spool.write(settings.spool_dir, batch)
+    failed = [o for o in observations if o.outcome in ("failed", "parse_error")]
+    for obs in failed:
+        logger.warning("%s %s: %s", obs.outcome, obs.url, obs.error)
+    return BatchResult(
+        batch_id=spooled.batch_id,
+        outcomes=_outcome_counts(observations),
+        health=assess(observations),
+        failed_urls=[o.url for o in failed],
+    )
+
+
+@task(name="load-spool", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def load_spool(settings: Settings, lock_timeout: float = 10.0) -> LoadOutcome:
+    """Load every spooled batch, oldest first. A locked database leaves the rest spooled."""
+    logger = get_run_logger()
+    outcome = LoadOutcome()
+    ladder = Ladder.from_steps(settings.recheck_ladder)
+    items = list(spool.iter_batches(settings.spool_dir))
+    for index, (item, batch, error) in enumerate(items):
+        if batch is None:
+            spool.quarantine(item, error or "unreadable")
+            outcome.warnings.append(
+                f"spooled batch {item.batch_id} unreadable, quarantined: {error}"
+            )
+            continue
+        try:
+            with writer_lock(settings.db_path):
+                report = load_batch(
+                    settings.db_path, batch, ladder=ladder, lock_timeout=lock_timeout
+                )
+        except (DatabaseLocked, WriterBusy) as exc:
+            outcome.spooled_batches = len(items) - index
+            message = (
+                f"database busy, {outcome.spooled_batches} batch(es) left in {settings.spool_dir} "
+                f"for the next run: {exc}"
+            )
+            logger.warning(message)
+            outcome.warnings.append(message)
+            break
+        spool.remove(item)
+        outcome.loaded_batches += 1
+        _merge_report(outcome, report)
+    return outcome
+
+
+def _merge_report(outcome: LoadOutcome, report) -> None:
+    for key, value in report.counts().items():
+        outcome.counts[key] = outcome.counts.get(key, 0) + value
+    outcome.changes.extend(
+        ChangeLine(
+            article_id=c.article_id,
+            kind=c.kind,
+            url=c.url,
+            title_before=c.title_before,
+            title_after=c.title_after,
+            changed_fields=tuple(c.changed_fields),
+            words_added=c.words_added,
+            words_removed=c.words_removed,
+        )
+        for c in report.changes
+    )

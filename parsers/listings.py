@@ -1,0 +1,250 @@
+"""Article references from feeds, sitemaps and listing pages.
+
+Discovery reads several sources because none can be assumed to stay up; each function here turns
+one source kind into `ArticleRef`s: deduplicated by article id (first wins), canonical URLs,
+off-site and non-article links dropped. Junk input gives an empty list, never an exception, and
+XML is parsed without DTDs, entity expansion or network access.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+from bs4 import BeautifulSoup, Tag
+from lxml import etree
+
+from parsers.article_dates import parse_iso
+from parsers.models import ArticleRef
+from parsers.text import decode_html, normalize_space
+from parsers.urls import absolute, article_id, canonical_url, host_of, is_allowed_url
+
+log = logging.getLogger(__name__)
+
+MAX_LISTING_BYTES = 50_000_000
+_XML_ROOTS = re.compile(r"<(?:[\w-]+:)?(rss|feed|urlset|sitemapindex|rdf:RDF)\b", re.IGNORECASE)
+_CURRENT_PAGE = re.compile(r"[?&]page=(\d+)")
+
+# Listing-page item containers and, inside each, where the link, title and time are.
+_HTML_ITEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "article.articles--iridescent-list--item",
+        ("a.articles--iridescent-list--text-item__title-link", "h4 a[href]", "a[href]"),
+    ),
+    ("div.article-snippet[data-id]", ("a.article-snippet__title-link", "a[href]")),
+    ("article.articles--rows--item", ("h4 a[href]", "a[href]")),
+)
+
+
+def parse_listing(content: str | bytes, base_url: str) -> list[ArticleRef]:
+    """ArticleRefs from any supported source, detected from the content itself."""
+    root = _xml_root_name(content)
+    if root == "rss" or root == "rdf":
+        return parse_rss(content, base_url)
+    if root == "feed":
+        return parse_atom(content, base_url)
+    if root == "urlset":
+        return parse_sitemap(content, base_url)
+    if root == "sitemapindex":
+        return []
+    return parse_listing_page(content, base_url)
+
+
+def parse_rss(content: str | bytes, base_url: str) -> list[ArticleRef]:
+    root = _xml(content)
+    if root is None:
+        return []
+    items = (
+        (_child_text(item, "link") or _child_text(item, "guid"), item)
+        for item in _elements(root, "item")
+    )
+    return _refs(
+        base_url,
+        (
+            (link, _child_text(item, "title"), _rfc822(_child_text(item, "pubDate")))
+            for link, item in items
+        ),
+    )
+
+
+def parse_atom(content: str | bytes, base_url: str) -> list[ArticleRef]:
+    root = _xml(content)
+    if root is None:
+        return []
+    found = []
+    for entry in _elements(root, "entry"):
+        links = [link for link in entry if _local(link) == "link"]
+        alternate = [link for link in links if link.get("rel", "alternate") == "alternate"]
+        href = next((link.get("href") for link in alternate + links if link.get("href")), None)
+        when = _child_text(entry, "published") or _child_text(entry, "updated")
+        found.append((href, _child_text(entry, "title"), parse_iso(when)))
+    return _refs(base_url, found)
+
+
+def parse_sitemap(content: str | bytes, base_url: str) -> list[ArticleRef]:
+    """A `<urlset>` sitemap, Google News extension (news:title, news:publication_date) included."""
+    root = _xml(content)
+    if root is None:
+        return []
+    found = []
+    for url in _elements(root, "url"):
+        news = next((child for child in url if _local(child) == "news"), None)
+        title = _child_text(news, "title") if news is not None else None
+        when = _child_text(news, "publication_date") if news is not None else None
+        found.append(
+            (_child_text(url, "loc"), title, parse_iso(when or _child_text(url, "lastmod")))
+        )
+    return _refs(base_url, found)
+
+
+def sitemap_children(content: str | bytes) -> list[str]:
+    """The child sitemap URLs of a sitemap index, in document order."""
+    root = _xml(content)
+    if root is None or _local(root) != "sitemapindex":
+        return []
+    locs = (_child_text(sitemap, "loc") for sitemap in _elements(root, "sitemap"))
+    return list(dict.fromkeys(loc for loc in locs if loc))
+
+
+def parse_listing_page(content: str | bytes, base_url: str) -> list[ArticleRef]:
+    """Home, channel, tag and date-index pages, desktop and mobile.
+
+    Only links inside article-list items count, so sidebars and menus do not turn every page
+    into a link farm; a page without any known list markup falls back to all article links.
+    """
+    soup = _soup(content)
+    if soup is None:
+        return []
+    found: list[tuple[str | None, str | None, datetime | None]] = []
+    for item_selector, link_selectors in _HTML_ITEMS:
+        for item in soup.select(item_selector):
+            link = next((item.select_one(s) for s in link_selectors if item.select_one(s)), None)
+            if link is not None:
+                found.append((_href(link), _link_title(link), _item_time(item)))
+    if not found:
+        found = [(_href(link), _link_title(link), None) for link in soup.select("a[href]")]
+    return _refs(base_url, found)
+
+
+def next_page_urls(content: str | bytes, base_url: str) -> list[str]:
+    """URLs of the pagination pages after the current one (`li.simple-pagination__page-number`)."""
+    soup = _soup(content)
+    if soup is None:
+        return []
+    current_match = _CURRENT_PAGE.search(base_url)
+    current = int(current_match.group(1)) if current_match else 1
+    base = _CURRENT_PAGE.sub("", base_url).rstrip("?&")
+    urls: dict[str, None] = {}
+    for item in soup.select("li.simple-pagination__page-number[data-page]"):
+        number = str(item.get("data-page", "")).strip()
+        if not number.isdigit() or int(number) <= current:
+            continue
+        link = item.select_one("a[href]")
+        href = _href(link) if link is not None else None
+        separator = "&" if "?" in base else "?"
+        url = absolute(base_url, href) if href else f"{base}{separator}page={number}"
+        if is_allowed_url(url, [host_of(base_url)]):
+            urls[url] = None
+    return list(urls)
+
+
+def _refs(
+    base_url: str, found: Iterable[tuple[str | None, str | None, datetime | None]]
+) -> list[ArticleRef]:
+    extra_hosts = [host_of(base_url)]
+    refs: dict[int, ArticleRef] = {}
+    for href, title, when in found:
+        if not href:
+            continue
+        url = absolute(base_url, href)
+        ident = article_id(url)
+        canonical = canonical_url(url)
+        if ident is None or canonical is None or ident in refs:
+            continue
+        if not is_allowed_url(url, extra_hosts):
+            log.debug("dropped off-site link %s", url)
+            continue
+        clean_title = normalize_space(title) if title else None
+        refs[ident] = ArticleRef(
+            url=canonical, article_id=ident, title=clean_title or None, published_at=when
+        )
+    return list(refs.values())
+
+
+def _as_text(content: str | bytes) -> str:
+    return decode_html(content) if isinstance(content, bytes) else content
+
+
+def _xml_root_name(content: str | bytes) -> str | None:
+    head = _as_text(content[:4096])
+    match = _XML_ROOTS.search(head)
+    return match.group(1).lower().split(":")[0] if match else None
+
+
+def _xml(content: str | bytes) -> etree._Element | None:
+    """The document root, parsed without DTD loading, entity expansion or network access."""
+    if len(content) > MAX_LISTING_BYTES:
+        log.warning("listing of %d bytes is over the limit; skipped", len(content))
+        return None
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        log.warning("unreadable XML listing skipped: %s", exc)
+        return None
+    return root
+
+
+def _soup(content: str | bytes) -> BeautifulSoup | None:
+    if len(content) > MAX_LISTING_BYTES:
+        log.warning("listing page of %d bytes is over the limit; skipped", len(content))
+        return None
+    return BeautifulSoup(_as_text(content), "lxml")
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _elements(root: etree._Element, name: str) -> Iterator[etree._Element]:
+    return (element for element in root.iter() if _local(element) == name)
+
+
+def _child_text(element: etree._Element, name: str) -> str | None:
+    for child in element:
+        if _local(child) == name:
+            text = "".join(child.itertext()).strip()
+            return text or None
+    return None
+
+
+def _rfc822(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return parse_iso(value)
+
+
+def _href(link: Tag) -> str | None:
+    href = link.get("href")
+    return href if isinstance(href, str) and href.strip() else None
+
+
+def _link_title(link: Tag) -> str | None:
+    title = link.get("title")
+    return title if isinstance(title, str) and title.strip() else link.get_text(" ")
+
+
+def _item_time(item: Tag) -> datetime | None:
+    stamp = item.select_one("time[datetime]")
+    value = stamp.get("datetime") if stamp is not None else None
+    return parse_iso(value) if isinstance(value, str) else None

@@ -1,0 +1,170 @@
+"""Topics of an article, from four kinds of evidence, each tag saying where it came from.
+
+Site tags alone are too noisy to slice an archive by (free text, typos, mixed case), and a
+taxonomy alone misses the story of the week, so both are kept side by side with their `source`:
+- `site_tag`: each normalised Liputan6 tag (topic = its slug);
+- `channel`: taxonomy topics implied by the channel or category;
+- `taxonomy`: taxonomy topics whose terms occur in the text, matched on stems;
+- `keyphrase`: the article's own top phrases (topic = the phrase's slug).
+Pure and deterministic: same article and taxonomy in, same tags out, no I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+
+from parsers.keyphrases import extract_keyphrases
+from parsers.models import Article, TopicTag
+from parsers.site_tags import normalise_tags, tag_slug
+from parsers.stemming import stems
+from parsers.taxonomy import Taxonomy, TermRef, default_taxonomy
+
+log = logging.getLogger(__name__)
+
+KEYPHRASES_PER_ARTICLE = 5
+# How much one occurrence counts, by where it occurs: the title and the newsroom's own tags say
+# what a story is about more reliably than a passing mention in paragraph nine.
+ZONE_WEIGHTS = {"title": 2.0, "tags": 2.0, "description": 1.5, "body": 1.0}
+
+
+def _matches(tokens: list[str], taxonomy: Taxonomy) -> tuple[list[TermRef], set[str]]:
+    """Terms found in `tokens` (longest match wins where terms overlap) and topics excluded.
+
+    Longest match keeps "mobil listrik" from also counting as "listrik" for energy, and an
+    ignored idiom ("curi perhatian") hides the term inside it. Exclusion terms are checked at
+    every position and never hide anything.
+    """
+    found: list[TermRef] = []
+    excluded: set[str] = set()
+    index = taxonomy.index
+    position, end = 0, len(tokens)
+    while position < end:
+        hits = [
+            ref
+            for ref in index.get(tokens[position], ())
+            if tuple(tokens[position : position + len(ref.stems)]) == ref.stems
+        ]
+        excluded.update(ref.topic for ref in hits if ref.kind == "exclude")
+        spans = [ref for ref in hits if ref.kind != "exclude"]
+        if not spans:
+            position += 1
+            continue
+        longest = max(len(ref.stems) for ref in spans)
+        found.extend(ref for ref in spans if len(ref.stems) == longest and ref.kind == "term")
+        position += longest
+    return found, excluded
+
+
+def _zones(article: Article) -> dict[str, str]:
+    return {
+        "title": article.title,
+        "tags": "\n".join(article.tags),
+        "description": article.description,
+        "body": "\n".join([article.body, *article.captions]),
+    }
+
+
+def _taxonomy_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
+    """Score = Σ over distinct terms of weight × log2(1 + zone-weighted occurrences)."""
+    occurrences: dict[tuple[str, tuple[str, ...]], float] = defaultdict(float)
+    first_ref: dict[tuple[str, tuple[str, ...]], TermRef] = {}
+    excluded: set[str] = set()
+    for zone, text in _zones(article).items():
+        found, zone_excluded = _matches(stems(text), taxonomy)
+        excluded |= zone_excluded
+        for ref in found:
+            key = (ref.topic, ref.stems)
+            occurrences[key] += ZONE_WEIGHTS[zone]
+            known = first_ref.get(key)
+            if known is None or ref.weight > known.weight:
+                first_ref[key] = ref
+    scores: dict[str, float] = defaultdict(float)
+    evidence: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for key, weighted_count in occurrences.items():
+        ref = first_ref[key]
+        contribution = ref.weight * math.log2(1 + weighted_count)
+        scores[ref.topic] += contribution
+        evidence[ref.topic].append((contribution, ref.term))
+    for topic in sorted(excluded & scores.keys()):
+        log.debug("article %s: %s skipped, an exclusion term matched", article.article_id, topic)
+    eligible = {
+        topic: score
+        for topic, score in scores.items()
+        if topic not in excluded and score >= taxonomy.threshold(topic)
+    }
+    if not eligible:
+        return []
+    floor = taxonomy.relative_floor * max(eligible.values())
+    ranked = sorted(
+        ((score, topic) for topic, score in eligible.items() if score >= floor),
+        key=lambda item: (-item[0], item[1]),
+    )[: taxonomy.max_topics]
+    return [
+        TopicTag(
+            topic=topic,
+            source="taxonomy",
+            score=round(score / (score + taxonomy.threshold(topic)), 3),
+            evidence=[term for _, term in sorted(evidence[topic], key=lambda e: (-e[0], e[1]))],
+        )
+        for score, topic in ranked
+    ]
+
+
+def _channel_keys(article: Article) -> list[str]:
+    """ "bisnis" and "bisnis/saham" for channel bisnis, category saham (or bisnis/saham)."""
+    channel = tag_slug(article.channel)
+    if not channel:
+        return []
+    keys = [channel]
+    if article.category:
+        last = tag_slug(article.category.strip("/").rsplit("/", 1)[-1])
+        if last:
+            keys.append(f"{channel}/{last}")
+    return keys
+
+
+def _channel_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
+    keys = _channel_keys(article)
+    tags: list[TopicTag] = []
+    for topic in taxonomy.topics:
+        matched = [key for key in keys if key in topic.channels]
+        if matched:
+            evidence = [f"channel:{key}" for key in matched]
+            tags.append(TopicTag(topic=topic.slug, source="channel", score=1.0, evidence=evidence))
+    return tags
+
+
+def _site_tag_tags(article: Article) -> list[TopicTag]:
+    return [
+        TopicTag(topic=tag.slug, source="site_tag", score=1.0, evidence=list(tag.variants))
+        for tag in normalise_tags(article.tags)
+    ]
+
+
+def _keyphrase_tags(article: Article) -> list[TopicTag]:
+    text = "\n".join([article.description, article.body])
+    tags: dict[str, TopicTag] = {}
+    for phrase in extract_keyphrases(article.title, text, KEYPHRASES_PER_ARTICLE):
+        slug = tag_slug(phrase.phrase)
+        if slug and slug not in tags:
+            tags[slug] = TopicTag(
+                topic=slug, source="keyphrase", score=phrase.score, evidence=[phrase.phrase]
+            )
+    return list(tags.values())
+
+
+def tag_topics(article: Article, taxonomy: Taxonomy | None = None) -> list[TopicTag]:
+    """All topic tags of `article`, grouped by source (taxonomy, channel, site tag, keyphrase).
+
+    Uses the packaged taxonomy unless one is given. An article with no usable text or tags gets
+    an empty list.
+    """
+    taxonomy = taxonomy or default_taxonomy()
+    return [
+        *_taxonomy_tags(article, taxonomy),
+        *_channel_tags(article, taxonomy),
+        *_site_tag_tags(article),
+        *_keyphrase_tags(article),
+    ]

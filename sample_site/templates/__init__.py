@@ -1,0 +1,1 @@
+"""HTML templates of the replica: one module per page family, plain string building."""

@@ -1,0 +1,107 @@
+"""A second process holding the database: clear error naming it, nothing lost, then success."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+import pytest
+from test_warehouse_support import T0, batch, make_article, ok, rows
+
+from warehouse import DatabaseLocked, load_batch, migrate, open_readonly, record_run
+from warehouse.records import RunRecord
+
+HOLDER = (
+    "import duckdb, sys\n"
+    "con = duckdb.connect(sys.argv[1])\n"
+    "print('held', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "con.close()\n"
+)
+
+
+class Holder:
+    """A separate Python process with the database open read-write until released."""
+
+    def __init__(self, db) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(db)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "held"
+
+    def release(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    load_batch(path, batch(ok(make_article(), T0)))
+    return path
+
+
+def test_held_lock_names_the_holder_and_loses_nothing(db):
+    second = batch(ok(make_article(article_id=99, title="Harga Cabai Naik Lagi"), T0))
+    holder = Holder(db)
+    try:
+        with pytest.raises(DatabaseLocked) as caught:
+            load_batch(db, second, lock_timeout=0.3)
+        with pytest.raises(DatabaseLocked):
+            open_readonly(db, lock_timeout=0.1)
+    finally:
+        holder.release()
+    error = caught.value
+    assert error.holder_pid == holder.process.pid
+    assert f"locked by PID {holder.process.pid}" in str(error)
+    assert "another liputan6-monitor run or an open DuckDB session" in str(error)
+    assert error.path == db
+    assert rows(db, "SELECT count(*) FROM articles")[0][0] == 1
+    report = load_batch(db, second)
+    assert report.new == 1 and not report.already_loaded
+    assert rows(db, "SELECT article_id FROM articles ORDER BY 1") == [(99,), (5123456,)]
+
+
+def test_waits_for_a_lock_freed_within_the_timeout(db):
+    holder = Holder(db)
+    timer = threading.Timer(0.5, holder.release)
+    timer.start()
+    try:
+        report = load_batch(db, batch(ok(make_article(article_id=7), T0)), lock_timeout=30)
+    finally:
+        timer.join()
+    assert report.new == 1
+
+
+def test_other_writers_retry_too(db):
+    holder = Holder(db)
+    try:
+        with pytest.raises(DatabaseLocked):
+            migrate(db, lock_timeout=0.1)
+        run = RunRecord(run_id="r1", flow="monitor", started_at=T0)
+        with pytest.raises(DatabaseLocked):
+            record_run(db, run, lock_timeout=0.1)
+    finally:
+        holder.release()
+    record_run(db, RunRecord(run_id="r1", flow="monitor", started_at=T0))
+    finished = RunRecord(
+        run_id="r1",
+        flow="monitor",
+        started_at=T0,
+        finished_at=T0 + timedelta(minutes=2),
+        state="completed",
+        counts={"new": 3},
+        message="ok",
+    )
+    record_run(db, finished)
+    assert rows(db, "SELECT run_id, state, duration_s, counts FROM runs") == [
+        ("r1", "completed", 120.0, '{"new": 3}')
+    ]

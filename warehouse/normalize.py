@@ -1,0 +1,171 @@
+"""The normalised content of an article: what is compared to decide whether it really changed.
+
+NewsDiffs and diffengine recorded quote-style and whitespace changes as edits; here every text
+field goes through NFKC (which also turns NBSP into a space), one quote and dash style, no
+zero-width characters and collapsed whitespace before it is hashed or diffed. Tags are compared as
+a case-insensitive set because the site prints them in three different orders on one page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from parsers.models import Article
+
+_PUNCTUATION = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+        "\u00ad": None,
+    }
+)
+
+CONTENT_FIELDS = ("title", "description", "body", "tags", "authors", "published_at")
+
+
+def normalize_text(text: str) -> str:
+    """Text as compared: NFKC, one quote/dash style, no invisible characters, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_PUNCTUATION).split())
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    """Normalised values, empty ones dropped, case-insensitive duplicates dropped (first kept)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in map(normalize_text, values):
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return tuple(kept)
+
+
+@dataclass(frozen=True)
+class PageText:
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The comparable content of one version; equal snapshots are the same version."""
+
+    title: str
+    description: str
+    pages: tuple[PageText, ...]
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    published_at: datetime
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Body blocks in reading order, page titles included, as in Article.body."""
+        blocks: list[str] = []
+        for page in self.pages:
+            if page.title:
+                blocks.append(page.title)
+            blocks.extend(page.paragraphs)
+        return blocks
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def tag_set(self) -> tuple[str, ...]:
+        return tuple(sorted({tag.casefold() for tag in self.tags}))
+
+    @property
+    def content_hash(self) -> str:
+        key = {
+            "title": self.title,
+            "description": self.description,
+            "pages": [[page.title, list(page.paragraphs)] for page in self.pages],
+            "tags": list(self.tag_set),
+            "authors": list(self.authors),
+            "published_at": self.published_at.astimezone(UTC).isoformat(),
+        }
+        return _sha256(json.dumps(key, ensure_ascii=False, sort_keys=True))
+
+    def pages_json(self) -> str:
+        return json.dumps(
+            [{"title": p.title, "paragraphs": list(p.paragraphs)} for p in self.pages],
+            ensure_ascii=False,
+        )
+
+
+def snapshot_of(article: Article) -> Snapshot:
+    pages = tuple(
+        PageText(
+            title=normalize_text(page.title),
+            paragraphs=tuple(p for p in map(normalize_text, page.paragraphs) if p),
+        )
+        for page in article.pages
+    )
+    return Snapshot(
+        title=normalize_text(article.title),
+        description=normalize_text(article.description),
+        pages=tuple(page for page in pages if page.title or page.paragraphs),
+        tags=_unique(article.tags),
+        authors=_unique(article.authors),
+        published_at=article.published_at.astimezone(UTC),
+    )
+
+
+def snapshot_from_row(
+    title: str,
+    description: str,
+    pages_json: str,
+    tags: list[str],
+    authors: list[str],
+    published_at: datetime,
+) -> Snapshot:
+    """A stored version back as a Snapshot (stored fields are already normalised)."""
+    pages = tuple(
+        PageText(title=page["title"], paragraphs=tuple(page["paragraphs"]))
+        for page in json.loads(pages_json)
+    )
+    return Snapshot(
+        title=title,
+        description=description,
+        pages=pages,
+        tags=tuple(tags),
+        authors=tuple(authors),
+        published_at=published_at.astimezone(UTC),
+    )
+
+
+def page_fingerprint(article: Article, raw_html: str | None) -> str:
+    """Hash of the page exactly as seen: differs from the last one when a change is cosmetic."""
+    exact = article.model_dump_json(include={"title", "description", "pages", "tags", "authors"})
+    return _sha256(exact + "\x00" + (raw_html or ""))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def raw_hash(raw_html: str) -> str:
+    return _sha256(raw_html)

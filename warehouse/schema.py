@@ -1,0 +1,271 @@
+"""The warehouse schema, its in-place migrations, and the public views.
+
+Migrations run in order inside one transaction each and only ever add: a database written by an
+older release is upgraded where it lies and keeps every row. Views hold no data, so they are
+recreated on every migration; they are the stable public interface (see README-sql.md), the
+tables behind them may grow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from warehouse.locking import connect
+
+_V1 = """
+CREATE TABLE schema_version (
+    version INTEGER NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE articles (
+    article_id BIGINT PRIMARY KEY,
+    url VARCHAR NOT NULL,
+    channel VARCHAR,
+    category VARCHAR,
+    status VARCHAR NOT NULL,
+    current_version INTEGER,
+    first_seen TIMESTAMPTZ NOT NULL,
+    last_checked TIMESTAMPTZ,
+    last_changed TIMESTAMPTZ,
+    check_count INTEGER NOT NULL DEFAULT 0,
+    next_check_at TIMESTAMPTZ,
+    etag VARCHAR,
+    last_modified VARCHAR,
+    page_fingerprint VARCHAR
+);
+CREATE INDEX articles_next_check ON articles (next_check_at);
+CREATE TABLE versions (
+    article_id BIGINT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    description VARCHAR NOT NULL,
+    body VARCHAR NOT NULL,
+    pages JSON NOT NULL,
+    tags VARCHAR[] NOT NULL,
+    authors VARCHAR[] NOT NULL,
+    editors VARCHAR[],
+    published_at TIMESTAMPTZ NOT NULL,
+    modified_at TIMESTAMPTZ,
+    channel VARCHAR,
+    category VARCHAR,
+    type VARCHAR,
+    parser_version VARCHAR NOT NULL,
+    fetched_at TIMESTAMPTZ NOT NULL,
+    raw_hash VARCHAR,
+    run_id VARCHAR,
+    PRIMARY KEY (article_id, version)
+);
+CREATE TABLE raw_pages (
+    raw_hash VARCHAR PRIMARY KEY,
+    codec VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    stored_bytes BIGINT NOT NULL,
+    content BLOB NOT NULL,
+    first_fetched_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE fetches (
+    article_id BIGINT,
+    url VARCHAR NOT NULL,
+    final_url VARCHAR,
+    status INTEGER,
+    outcome VARCHAR NOT NULL,
+    bytes BIGINT NOT NULL,
+    etag VARCHAR,
+    last_modified VARCHAR,
+    elapsed_ms DOUBLE NOT NULL,
+    error VARCHAR,
+    attempted_at TIMESTAMPTZ NOT NULL,
+    attempt INTEGER NOT NULL,
+    run_id VARCHAR,
+    batch_id VARCHAR
+);
+CREATE SEQUENCE change_ids;
+CREATE TABLE changes (
+    change_id BIGINT PRIMARY KEY DEFAULT nextval('change_ids'),
+    article_id BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,
+    version_from INTEGER,
+    version_to INTEGER,
+    detected_at TIMESTAMPTZ NOT NULL,
+    changed_fields VARCHAR[] NOT NULL,
+    title_before VARCHAR,
+    title_after VARCHAR,
+    words_added INTEGER NOT NULL,
+    words_removed INTEGER NOT NULL,
+    diff JSON,
+    run_id VARCHAR,
+    batch_id VARCHAR
+);
+CREATE INDEX changes_detected_at ON changes (detected_at);
+CREATE TABLE observation_errors (
+    article_id BIGINT NOT NULL,
+    url VARCHAR NOT NULL,
+    observed_at TIMESTAMPTZ NOT NULL,
+    outcome VARCHAR NOT NULL,
+    error VARCHAR,
+    run_id VARCHAR,
+    batch_id VARCHAR
+);
+CREATE TABLE run_records (
+    run_id VARCHAR PRIMARY KEY,
+    flow VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    state VARCHAR NOT NULL,
+    counts JSON,
+    message VARCHAR
+);
+CREATE TABLE loaded_batches (
+    batch_id VARCHAR PRIMARY KEY,
+    run_id VARCHAR,
+    loaded_at TIMESTAMPTZ NOT NULL,
+    observations INTEGER NOT NULL,
+    counts JSON NOT NULL
+);
+"""
+
+# v2: topics per version (issue 6) and a count of cosmetic-only rechecks per article.
+# DuckDB cannot alter a table that has an index, so the index is dropped and rebuilt around it.
+_V2 = """
+DROP INDEX articles_next_check;
+ALTER TABLE articles ADD COLUMN cosmetic_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX articles_next_check ON articles (next_check_at);
+CREATE TABLE version_topics (
+    article_id BIGINT NOT NULL,
+    version INTEGER NOT NULL,
+    topic VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    score DOUBLE NOT NULL,
+    evidence VARCHAR[] NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_LATEST_TOPICS = """
+    SELECT t.article_id, a.current_version AS version, t.topic, t.source, t.score, t.evidence
+    FROM articles a
+    JOIN version_topics t ON t.article_id = a.article_id AND t.version = a.current_version
+"""
+
+VIEWS: dict[str, str] = {
+    "latest_articles": """
+        SELECT a.article_id, a.url, a.channel, a.category, a.status,
+               a.current_version AS version, v.title, v.description, v.body, v.tags,
+               v.authors, v.published_at, v.modified_at, v.parser_version,
+               a.first_seen, a.last_checked, a.last_changed, a.check_count,
+               a.cosmetic_count, a.next_check_at
+        FROM articles a
+        LEFT JOIN versions v ON v.article_id = a.article_id AND v.version = a.current_version
+    """,
+    "article_versions": """
+        SELECT v.article_id, v.version, v.fetched_at, v.content_hash, v.title, v.description,
+               v.body, v.pages, v.tags, v.authors, v.editors, v.published_at, v.modified_at,
+               v.channel, v.category, v.type, v.parser_version,
+               v.version = a.current_version AS is_current, a.url
+        FROM versions v JOIN articles a USING (article_id)
+    """,
+    "article_changes": """
+        SELECT c.change_id, c.article_id, a.url, c.kind, c.version_from AS from_version,
+               c.version_to AS to_version, c.detected_at, c.changed_fields, c.title_before,
+               c.title_after, c.words_added, c.words_removed, c.diff, c.run_id
+        FROM changes c JOIN articles a USING (article_id)
+    """,
+    "fetch_log": """
+        SELECT attempted_at, article_id, url, final_url, status, outcome, bytes, etag,
+               last_modified, elapsed_ms, error, attempt, run_id
+        FROM fetches
+    """,
+    "runs": """
+        SELECT run_id, flow, started_at, finished_at, state,
+               date_diff('millisecond', started_at, finished_at) / 1000.0 AS duration_s,
+               counts, message
+        FROM run_records
+    """,
+    "article_topics": f"""
+        SELECT lt.article_id, a.url, lt.version, lt.topic, lt.source, lt.score, lt.evidence,
+               v.title, v.published_at
+        FROM ({_LATEST_TOPICS}) lt
+        JOIN articles a USING (article_id)
+        JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
+    """,
+    "topic_trends": f"""
+        WITH tagged AS (
+            SELECT DISTINCT lt.article_id, lt.topic, v.published_at
+            FROM ({_LATEST_TOPICS}) lt
+            JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
+        ),
+        periods AS (SELECT unnest(['day', 'week']) AS period),
+        published AS (
+            SELECT period, topic,
+                   date_trunc(period, published_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
+                   count(DISTINCT article_id) AS articles
+            FROM tagged, periods GROUP BY ALL
+        ),
+        edited AS (
+            SELECT period, t.topic,
+                   date_trunc(period, c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
+                   count(*) AS edits, count(DISTINCT c.article_id) AS edited_articles
+            FROM changes c
+            JOIN (SELECT DISTINCT article_id, topic FROM tagged) t USING (article_id), periods
+            WHERE c.kind = 'edit'
+            GROUP BY ALL
+        )
+        SELECT period, start AS period_start, topic, coalesce(articles, 0) AS articles,
+               coalesce(edits, 0) AS edits, coalesce(edited_articles, 0) AS edited_articles
+        FROM published FULL JOIN edited USING (period, topic, start)
+    """,
+}
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open database; 0 for an empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring an open read-write database to SCHEMA_VERSION; returns it."""
+    found = current_version(con)
+    if found > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema version {found} is newer than this release ({SCHEMA_VERSION})"
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    for number, script in enumerate(MIGRATIONS[found:], start=found + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(script)
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+            _create_views(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    if current_version(con) < SCHEMA_VERSION:
+        return
+    for name, sql in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+
+def migrate(path: Path | str, lock_timeout: float = 10.0) -> int:
+    """Create or upgrade the database at `path` in place; returns the schema version."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = connect(path, read_only=False, lock_timeout=lock_timeout)
+    try:
+        return apply_migrations(con)
+    finally:
+        con.close()
