@@ -87,7 +87,7 @@ def reparse(
     from flows.reparse_flow import reparse as reparse_flow
 
     _export(None, db)
-    _print_counts("reparse", reparse_flow(article_ids=article_id or None))
+    _print_counts("reparse", asyncio.run(reparse_flow(article_ids=article_id or None)))
 
 
 def backfill(
@@ -109,6 +109,23 @@ def backfill(
     _print_counts("backfill", counts)
 
 
+def demo(
+    articles: Annotated[int, typer.Option(help="Articles on the sample site.")] = 60,
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its files.")] = Path(
+        "data/demo"
+    ),
+) -> None:
+    """Offline tour: sample site + local Prefect server, monitor, one edit step, recheck, diffs."""
+    from flows.demo import run_demo
+
+    result = run_demo(workdir, Console(), articles=articles)
+    console.print(
+        f"[bold green]demo complete:[/] {result.articles_loaded} articles loaded, "
+        f"changes found {result.changes_found}, site truth {result.truth}; "
+        f"database {result.db_path}"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    for command in (run, serve, reparse, backfill):
+    for command in (run, serve, demo, reparse, backfill):
         app.command()(command)

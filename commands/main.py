@@ -1,8 +1,10 @@
-"""The `liputan6-monitor` command: one typer app, each command group registered from its own module."""
+"""The `liputan6-monitor` command: one typer app, each command group registered from its module."""
 
 from __future__ import annotations
 
 import typer
+
+from commands import flow_cmd, parse_cmd, site_cmd, topics_cmd, warehouse_cmd
 
 app = typer.Typer(
     name="liputan6-monitor",
@@ -12,14 +14,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from commands import topics_cmd  # noqa: E402
-
-topics_cmd.register(app)
-
-from commands import parse_cmd  # noqa: E402
-
-parse_cmd.register(app)
-
-from commands import warehouse_cmd  # noqa: E402
-
-warehouse_cmd.register(app)
+for module in (parse_cmd, flow_cmd, warehouse_cmd, topics_cmd, site_cmd):
+    module.register(app)

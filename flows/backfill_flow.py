@@ -10,10 +10,8 @@ from flows.discovery import backfill as backfill_refs
 from flows.fetching import Fetcher
 from flows.monitor_flow import known_ids
 from flows.observe import Target
-from flows.rate_limit import ensure_rate_limit, global_pacer
-from flows.reporting import RunSummary
-from flows.run_context import RunState, finish, make_settings, process_targets
-from flows.steps import load_spool
+from flows.rate_limit import global_pacer
+from flows.run_context import begin, finish, make_settings, process_targets
 
 
 @flow(name="backfill", log_prints=True)
@@ -31,15 +29,13 @@ async def backfill(
     if start > end:
         raise ValueError(f"backfill start {start} is after end {end}")
     settings = make_settings(base_url=base_url, db_path=db_path)
-    state = RunState(RunSummary("backfill"), settings)
-    await ensure_rate_limit(settings)
-    state.absorb_load(load_spool(settings))
+    state = await begin("backfill", settings)
     async with Fetcher(settings, before_request=global_pacer(settings)) as fetcher:
         report = await backfill_refs(fetcher, settings, start, end, channels)
         known = known_ids(settings, [r.article_id for r in report.refs])
         for name, source in report.sources.items():
-            state.summary.sources[name] = (source.found, source.new(known))
+            state.summary.sources[name] = (source.found, len(source.article_ids - known))
         state.summary.counts["discovered"] = len(report.refs)
         targets = [Target(r.article_id, r.url) for r in report.refs if r.article_id not in known]
         await process_targets(state, fetcher, targets)
-    return finish(state)
+    return await finish(state)

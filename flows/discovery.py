@@ -9,17 +9,20 @@ are kept or followed, so a feed carrying `http://169.254.169.254/` costs nothing
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flows.fetching import Fetcher, FetchRequest, FetchResult
 from flows.settings import Settings
 from parsers.listings import next_page_urls, parse_listing, sitemap_children
 from parsers.models import ArticleRef, ExtractionError
-from parsers.urls import canonical_url, is_allowed_url
+from parsers.urls import absolute, article_id, canonical_url, is_allowed_url
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,10 @@ SOURCES = ("rss", "sitemap", "home", "channels", "index")
 SITE_TIMEZONE = ZoneInfo("Asia/Jakarta")  # the date index is by WIB date
 MAX_INDEX_PAGES = 200  # per day and listing: 4,000 articles, far above Liputan6's daily output
 MAX_SITEMAPS = 500
+_LINKS = re.compile(
+    r"""href\s*=\s*["']([^"']+)["']|<(?:link|loc|guid)\b[^>]*>\s*([^<\s]+)\s*<""",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -37,7 +44,7 @@ class SourceReport:
     urls_fetched: int = 0
     errors: list[str] = field(default_factory=list)
     article_ids: set[int] = field(default_factory=set)
-    dropped_links: int = 0  # off-site or private-address links seen and never requested
+    dropped_links: int = 0  # suspicious off-list links seen (see `_suspicious`), never requested
 
     @property
     def found(self) -> int:
@@ -85,8 +92,18 @@ class _Collector:
         return ok
 
     def collect(self, result: FetchResult) -> None:
-        """Keep the article refs of one listing page."""
+        """Keep the article refs of one listing page, and count the links it should not have."""
         base = result.final_url or result.url
+        suspicious = _suspicious_links(result.text or "", base, self.allowed)
+        if suspicious:
+            self.report.dropped_links += len(suspicious)
+            logger.warning(
+                "%s: %s carries %d off-site or IP-address links, dropped: %s",
+                self.report.source,
+                result.url,
+                len(suspicious),
+                ", ".join(suspicious[:5]),
+            )
         try:
             refs = parse_listing(result.content or b"", base)
         except (ExtractionError, ValueError) as exc:
@@ -174,6 +191,29 @@ _SOURCE_READERS = {
     "channels": _channels,
     "index": _index,
 }
+
+
+def _suspicious_links(text: str, base_url: str, allowed: Sequence[str]) -> list[str]:
+    """Off-list links that look aimed at a crawler: article URLs on other hosts, and any link to
+    an IP address (cloud metadata, private networks). The parsers drop them already; counting
+    them here makes a poisoned feed visible. Ordinary outbound links (social, ads) are not
+    counted, or every home page would raise the alarm."""
+    found = []
+    for match in _LINKS.finditer(text):
+        url = absolute(base_url, match.group(1) or match.group(2))
+        if is_allowed_url(url, allowed):
+            continue
+        if article_id(url) is not None or _is_ip_host(url):
+            found.append(url)
+    return list(dict.fromkeys(found))
+
+
+def _is_ip_host(url: str) -> bool:
+    try:
+        ipaddress.ip_address(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
+    return True
 
 
 def _merge(collectors: Sequence[_Collector]) -> list[ArticleRef]:

@@ -9,11 +9,9 @@ from prefect.logging import get_run_logger
 from flows.discovery import DiscoveryReport, discover
 from flows.fetching import Fetcher
 from flows.observe import Target
-from flows.rate_limit import ensure_rate_limit, global_pacer
-from flows.reporting import RunSummary
-from flows.run_context import RunState, finish, make_settings, process_targets
+from flows.rate_limit import global_pacer
+from flows.run_context import begin, finish, make_settings, process_targets
 from flows.settings import Settings
-from flows.steps import load_spool
 from parsers.models import ArticleRef
 from parsers.urls import article_id, canonical_url
 from warehouse import known_article_ids
@@ -53,9 +51,7 @@ async def monitor(
 ) -> dict[str, int]:
     """One discovery pass; with `urls`, check exactly those articles (known or not) instead."""
     settings = make_settings(base_url=base_url, db_path=db_path)
-    state = RunState(RunSummary("monitor"), settings)
-    await ensure_rate_limit(settings)
-    state.absorb_load(load_spool(settings))
+    state = await begin("monitor", settings)
     async with Fetcher(settings, before_request=global_pacer(settings)) as fetcher:
         if urls:
             refs = refs_from_urls(urls)
@@ -66,9 +62,9 @@ async def monitor(
             known = known_ids(settings, [r.article_id for r in report.refs])
             new_refs = [r for r in report.refs if r.article_id not in known]
             for name, source in report.sources.items():
-                state.summary.sources[name] = (source.found, source.new(known))
+                state.summary.sources[name] = (source.found, len(source.article_ids - known))
                 state.summary.warnings.extend(f"{name}: {e}" for e in source.errors[:5])
             state.summary.counts["discovered"] = len(report.refs)
             targets = [Target(r.article_id, r.url) for r in new_refs[:limit]]
         await process_targets(state, fetcher, targets)
-    return finish(state)
+    return await finish(state)

@@ -33,8 +33,11 @@ class Target:
 
 
 def observation_from(target: Target, result: FetchResult, now: datetime) -> Observation:
-    """Classify one fetch; a page at an article URL that parses as a non-article is a parser
-    problem (a layout change), never a deletion: only 404/410 and redirects away count as removed."""
+    """Classify one fetch.
+
+    A page at an article URL that parses as a non-article is a parser problem (a layout change),
+    never a deletion: only 404/410 and redirects away count as removed.
+    """
     common = {
         "article_id": target.article_id,
         "url": target.url,

@@ -9,19 +9,21 @@ from prefect.logging import get_run_logger
 
 from flows.fetching import Fetcher
 from flows.observe import Target
-from flows.rate_limit import ensure_rate_limit, global_pacer
-from flows.reporting import RunSummary
-from flows.run_context import RunState, finish, make_settings, process_targets
+from flows.rate_limit import global_pacer
+from flows.run_context import begin, finish, make_settings, process_targets
 from flows.settings import Settings
-from flows.steps import load_spool
-from warehouse import due_for_recheck
+from warehouse import DatabaseLocked, due_for_recheck
 
 
 def due_targets(settings: Settings, limit: int | None, ahead_minutes: int = 0) -> list[Target]:
     if not settings.db_path.exists():
         return []
     as_of = datetime.now(UTC) + timedelta(minutes=ahead_minutes)
-    due = due_for_recheck(settings.db_path, as_of, limit=limit)
+    try:
+        due = due_for_recheck(settings.db_path, as_of, limit=limit)
+    except DatabaseLocked as exc:
+        get_run_logger().warning("recheck skipped, the database is busy: %s", exc)
+        return []
     return [Target(d.article_id, d.url, d.etag, d.last_modified) for d in due]
 
 
@@ -35,12 +37,10 @@ async def recheck(
     """Re-fetch what the age ladder says is due (or will be within `ahead_minutes`); unchanged
     pages cost a 304."""
     settings = make_settings(base_url=base_url, db_path=db_path)
-    state = RunState(RunSummary("recheck"), settings)
-    await ensure_rate_limit(settings)
-    state.absorb_load(load_spool(settings))
+    state = await begin("recheck", settings)
     targets = due_targets(settings, limit, ahead_minutes)
     get_run_logger().info("recheck: %d article(s) due", len(targets))
     state.summary.sources["due"] = (len(targets), 0)
     async with Fetcher(settings, before_request=global_pacer(settings)) as fetcher:
         await process_targets(state, fetcher, targets)
-    return finish(state)
+    return await finish(state)

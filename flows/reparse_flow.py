@@ -16,20 +16,20 @@ from flows import spool
 from flows.fetching import FetchResult
 from flows.health import assess
 from flows.observe import Target, observation_from
-from flows.reporting import RunSummary
-from flows.run_context import RunState, current_run_id, finish, make_settings
+from flows.run_context import begin, current_run_id, finish, make_settings
 from flows.settings import Settings
 from flows.steps import BatchResult, load_spool
-from warehouse import stored_raw_pages
+from warehouse import RawPage, stored_raw_pages
 from warehouse.records import Batch
 
 
 @task(name="reparse-spool", cache_policy=NO_CACHE)
-def reparse_batch(pages: list, settings: Settings, run_id: str) -> BatchResult:
+def reparse_batch(pages: list[RawPage], settings: Settings, run_id: str) -> BatchResult:
     observations = []
+    now = datetime.now(UTC)
     for page in pages:
         result = FetchResult.from_stored(page.url, page.html)
-        obs = observation_from(Target(page.article_id, page.url), result, page.fetched_at)
+        obs = observation_from(Target(page.article_id, page.url), result, now)
         observations.append(obs.model_copy(update={"reparse": True, "attempts": []}))
     batch = Batch(run_id=run_id, created_at=datetime.now(UTC), observations=observations)
     spooled = spool.write(settings.spool_dir, batch)
@@ -40,13 +40,14 @@ def reparse_batch(pages: list, settings: Settings, run_id: str) -> BatchResult:
 
 
 @flow(name="reparse", log_prints=True)
-def reparse(db_path: str | None = None, article_ids: list[int] | None = None) -> dict[str, int]:
+async def reparse(
+    db_path: str | None = None, article_ids: list[int] | None = None
+) -> dict[str, int]:
     settings = make_settings(db_path=db_path)
-    state = RunState(RunSummary("reparse"), settings)
-    state.absorb_load(load_spool(settings))
+    state = await begin("reparse", settings, network=False)
     pages = stored_raw_pages(settings.db_path, article_ids)
     run_id = current_run_id()
     while chunk := list(islice(pages, settings.batch_size)):
         state.absorb_batch(reparse_batch(chunk, settings, run_id))
         state.absorb_load(load_spool(settings))
-    return finish(state)
+    return await finish(state)

@@ -1,4 +1,4 @@
-"""What a run tells the Prefect UI: a summary table, a change list, and one event per article change.
+"""What a run tells the Prefect UI: a summary table, a change list, one event per change.
 
 Artifact keys are stable per flow so the UI's Artifacts page shows each one's history across runs;
 events carry `liputan6.article.<id>` as resource id so users can build automations on them
@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
 
 from flows.health import HealthReport
@@ -121,14 +121,14 @@ def changes_markdown(flow: str, changes: Sequence[ChangeLine], warnings: Sequenc
     return "\n".join(lines)
 
 
-def publish(summary: RunSummary) -> None:
+async def publish(summary: RunSummary) -> None:
     """Create the run's artifacts and events (inside a flow run)."""
-    create_table_artifact(
+    await acreate_table_artifact(
         summary.as_rows(),
         key=f"{summary.flow}-summary",
         description=f"liputan6-monitor {summary.flow}: per-source discovery and load counts",
     )
-    create_markdown_artifact(
+    await acreate_markdown_artifact(
         changes_markdown(summary.flow, summary.changes, summary.warnings),
         key=f"{summary.flow}-changes",
         description=f"liputan6-monitor {summary.flow}: what changed in this run",

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.artifacts import acreate_progress_artifact, aupdate_progress_artifact
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 
 from flows import health as health_mod
+from flows import run_history
 from flows.fetching import Fetcher
 from flows.observe import Target
+from flows.rate_limit import ensure_rate_limit
 from flows.reporting import RunSummary, publish
 from flows.settings import Settings
 from flows.steps import BatchResult, LoadOutcome, chunks, fetch_parse_spool, load_spool
+from warehouse import RunRecord
 
 _COUNT_FOR_OUTCOME = {
     "ok": "fetched",
@@ -46,6 +50,7 @@ class RunState:
 
     summary: RunSummary
     settings: Settings
+    record: RunRecord
     batch_health: list[health_mod.HealthReport] = field(default_factory=list)
 
     def absorb_load(self, outcome: LoadOutcome) -> None:
@@ -63,6 +68,18 @@ class RunState:
         self.batch_health.append(result.health)
 
 
+async def begin(flow: str, settings: Settings, network: bool = True) -> RunState:
+    """Record the run, set up the shared rate limit, and load what earlier runs left spooled."""
+    state = RunState(RunSummary(flow), settings, run_history.started(current_run_id(), flow))
+    warning = run_history.save(settings, state.record)
+    if warning:
+        state.summary.warnings.append(warning)
+    if network:
+        await ensure_rate_limit(settings)
+    state.absorb_load(load_spool(settings))
+    return state
+
+
 async def process_targets(state: RunState, fetcher: Fetcher, targets: Sequence[Target]) -> None:
     """Fetch → parse → tag → spool → load, one batch at a time, with a progress artifact."""
     if not targets:
@@ -70,7 +87,7 @@ async def process_targets(state: RunState, fetcher: Fetcher, targets: Sequence[T
     logger = get_run_logger()
     settings = state.settings
     flow = state.summary.flow
-    progress_id = create_progress_artifact(
+    progress_id = await acreate_progress_artifact(
         0.0, key=f"{flow}-progress", description=f"{flow}: share of {len(targets)} URLs done"
     )
     done = 0
@@ -80,13 +97,14 @@ async def process_targets(state: RunState, fetcher: Fetcher, targets: Sequence[T
         state.absorb_batch(result)
         state.absorb_load(load_spool(settings))
         done += len(chunk)
-        update_progress_artifact(progress_id, 100.0 * done / len(targets))
+        await aupdate_progress_artifact(progress_id, 100.0 * done / len(targets))
         logger.info("%s: %d/%d URLs processed", flow, done, len(targets))
 
 
-def finish(state: RunState, usual_rules: dict[str, float] | None = None) -> dict[str, int]:
+async def finish(state: RunState) -> dict[str, int]:
     """Report to the UI, then fail the run loudly if extraction health is below the threshold."""
     summary = state.summary
+    usual_rules = run_history.usual_rule_shares(state.settings, summary.flow)
     summary.health = health_mod.merge(state.batch_health, usual_rules)
     threshold = state.settings.health_threshold
     if summary.health.pages:
@@ -95,10 +113,24 @@ def finish(state: RunState, usual_rules: dict[str, float] | None = None) -> dict
         summary.warnings.append(
             "boilerplate rules stopped firing: " + ", ".join(summary.health.rules_silent)
         )
-    publish(summary)
+    failure = None
     if summary.health.failed(threshold):
-        raise health_mod.ExtractionHealthError(
+        failure = (
             summary.health.message(threshold)
             + ". The site's layout has probably changed: see README, 'When the site changes'."
         )
+    final = state.record.model_copy(
+        update={
+            "finished_at": datetime.now(UTC),
+            "state": "failed" if failure else "completed",
+            "counts": run_history.with_health(summary.counts, summary.health),
+            "message": failure or "; ".join(summary.warnings)[:2000] or None,
+        }
+    )
+    warning = run_history.save(state.settings, final)
+    if warning:
+        summary.warnings.append(warning)
+    await publish(summary)
+    if failure:
+        raise health_mod.ExtractionHealthError(failure)
     return dict(summary.counts)

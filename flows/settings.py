@@ -1,4 +1,4 @@
-"""All run-time configuration in one place: environment variables `LIPUTAN6_*`, overridable by CLI flags.
+"""All run-time configuration in one place: `LIPUTAN6_*` environment variables and CLI flags.
 
 One settings object (not scattered constants) so that a deployment, the CLI and the tests all see
 the same knobs, and the README's configuration table can be checked against this file.
@@ -72,6 +72,9 @@ class Settings(BaseSettings):
             (timedelta(days=365), timedelta(days=30)),
         ],
         description="(age since last change, recheck interval) steps; older articles: never.",
+    )
+    lock_timeout: float = Field(
+        10.0, ge=0, description="Seconds to wait for a locked database before spooling."
     )
     health_threshold: float = Field(
         0.8, ge=0, le=1, description="Minimum share of pages with title, body, date and tags."

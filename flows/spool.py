@@ -64,13 +64,13 @@ def read(item: SpooledBatch) -> Batch:
 
 
 def remove(item: SpooledBatch) -> None:
-    """Drop a batch once the warehouse has it; loading is idempotent, so a crash before this is safe."""
+    """Drop a batch the warehouse has; loading is idempotent, so a crash before this is safe."""
     item.path.unlink(missing_ok=True)
     _fsync_dir(item.path.parent)
 
 
 def quarantine(item: SpooledBatch, reason: str) -> Path:
-    """Move an unreadable batch aside instead of deleting it: nothing is lost, and it stops blocking."""
+    """Move an unreadable batch aside rather than delete it: nothing is lost, nothing blocks."""
     target = item.path.parent / "quarantine"
     target.mkdir(exist_ok=True)
     moved = target / item.path.name

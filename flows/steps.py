@@ -22,7 +22,7 @@ from flows.observe import Target, observe
 from flows.reporting import ChangeLine
 from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
-from warehouse import DatabaseLocked, Ladder, load_batch
+from warehouse import DatabaseLocked, Ladder, LoadReport, load_batch
 from warehouse.records import Batch, Observation
 
 
@@ -78,7 +78,7 @@ async def fetch_parse_spool(
 
 
 @task(name="load-spool", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def load_spool(settings: Settings, lock_timeout: float = 10.0) -> LoadOutcome:
+def load_spool(settings: Settings) -> LoadOutcome:
     """Load every spooled batch, oldest first. A locked database leaves the rest spooled."""
     logger = get_run_logger()
     outcome = LoadOutcome()
@@ -94,7 +94,7 @@ def load_spool(settings: Settings, lock_timeout: float = 10.0) -> LoadOutcome:
         try:
             with writer_lock(settings.db_path):
                 report = load_batch(
-                    settings.db_path, batch, ladder=ladder, lock_timeout=lock_timeout
+                    settings.db_path, batch, ladder=ladder, lock_timeout=settings.lock_timeout
                 )
         except (DatabaseLocked, WriterBusy) as exc:
             outcome.spooled_batches = len(items) - index
@@ -111,9 +111,23 @@ def load_spool(settings: Settings, lock_timeout: float = 10.0) -> LoadOutcome:
     return outcome
 
 
-def _merge_report(outcome: LoadOutcome, report) -> None:
-    for key, value in report.counts().items():
-        outcome.counts[key] = outcome.counts.get(key, 0) + value
+_LOAD_COUNTS = (
+    "new",
+    "changed",
+    "cosmetic",
+    "unchanged",
+    "removed",
+    "restored",
+    "revert",
+    "parser_change",
+)
+
+
+def _merge_report(outcome: LoadOutcome, report: LoadReport) -> None:
+    """Fold a batch's load report in; fetch-side counts (failed, 304) come from the batch itself."""
+    counts = report.counts()
+    for key in _LOAD_COUNTS:
+        outcome.counts[key] = outcome.counts.get(key, 0) + counts.get(key, 0)
     outcome.changes.extend(
         ChangeLine(
             article_id=c.article_id,

@@ -34,7 +34,7 @@ def writer_lock(db_path: Path, timeout: float = 120.0) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise WriterBusy(
-                        f"another liputan6-monitor run has held {lock_path} for over {timeout:.0f} s"
+                        f"another liputan6-monitor run held {lock_path} for over {timeout:.0f} s"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)

@@ -88,6 +88,7 @@ def _article(
     tags = fields.tags(meta, dom)
     body = extract_body(region, dom) if region is not None and dom else None
     pages = body.pages if body else []
+    has_text = any(page.paragraphs for page in pages)
 
     missing = [
         name
@@ -97,7 +98,7 @@ def _article(
             ("channel", channel),
             ("title", title),
             ("published_at", published),
-            ("body", pages),
+            ("body", has_text),
         )
         if not value
     ]

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from bs4 import Tag
+
 from parsers.article_dates import is_update_label, parse_indonesian, parse_iso
 from parsers.article_dom import DomIndex
 from parsers.metadata import PageMetadata
@@ -183,12 +185,21 @@ def tags(meta: PageMetadata, dom: DomIndex | None) -> list[str]:
         (_text(meta.km("gtm", "tag")) or "").split("|"),
     ]
     if dom is not None:
-        sources.append(element.get_text(" ") for element in dom.select(*_TAGS))
+        sources.append(
+            element.get_text(" ") for element in dom.select(*_TAGS) if _links_a_tag(element)
+        )
     for source in sources:
         found = _unique(normalize_space(tag) for tag in source)
         if found:
             return found
     return []
+
+
+def _links_a_tag(element: Tag) -> bool:
+    """Tag-list entries link to /tag/<slug>; the "more tags" button in the same list does not."""
+    anchor = element if element.name == "a" else element.find_parent("a")
+    href = anchor.get("href") if anchor is not None else None
+    return isinstance(href, str) and "/tag/" in href
 
 
 def _text(value: Any) -> str | None:

@@ -7,6 +7,7 @@ named, not silently tag nothing for weeks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from parsers.stemming import stems
 DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_CHANNEL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 Language = Literal["id", "en"]
 # "term" scores for its topic, "exclude" vetoes its topic, "ignore" (an idiom) only hides the
 # shorter terms inside it.
@@ -77,8 +79,12 @@ class TopicSpec(BaseModel):
 
     @field_validator("channels")
     @classmethod
-    def _channels_lower(cls, value: list[str]) -> list[str]:
-        return [channel.strip().strip("/").lower() for channel in value]
+    def _channels_are_slugs(cls, value: list[str]) -> list[str]:
+        cleaned = [channel.strip().strip("/").lower() for channel in value]
+        for channel in cleaned:
+            if not _CHANNEL.match(channel):
+                raise ValueError(f"{channel!r} is not a channel or channel/category slug")
+        return cleaned
 
     @model_validator(mode="after")
     def _has_terms(self) -> TopicSpec:

@@ -143,12 +143,18 @@ def _site_tag_tags(article: Article) -> list[TopicTag]:
     ]
 
 
-def _keyphrase_tags(article: Article) -> list[TopicTag]:
+def _keyphrase_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
+    """Top phrases, minus any that spell a taxonomy slug.
+
+    Whether an article is about "kesehatan" is the taxonomy's call: one frequent word must not
+    add the article to that topic's trend.
+    """
     text = "\n".join([article.description, article.body])
+    reserved = {topic.slug for topic in taxonomy.topics}
     tags: dict[str, TopicTag] = {}
     for phrase in extract_keyphrases(article.title, text, KEYPHRASES_PER_ARTICLE):
         slug = tag_slug(phrase.phrase)
-        if slug and slug not in tags:
+        if slug and slug not in tags and slug not in reserved:
             tags[slug] = TopicTag(
                 topic=slug, source="keyphrase", score=phrase.score, evidence=[phrase.phrase]
             )
@@ -161,10 +167,11 @@ def tag_topics(article: Article, taxonomy: Taxonomy | None = None) -> list[Topic
     Uses the packaged taxonomy unless one is given. An article with no usable text or tags gets
     an empty list.
     """
-    taxonomy = taxonomy or default_taxonomy()
+    if taxonomy is None:
+        taxonomy = default_taxonomy()
     return [
         *_taxonomy_tags(article, taxonomy),
         *_channel_tags(article, taxonomy),
         *_site_tag_tags(article),
-        *_keyphrase_tags(article),
+        *_keyphrase_tags(article, taxonomy),
     ]

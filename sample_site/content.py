@@ -459,7 +459,7 @@ def new_state(rng: random.Random, article_id: int, published_at: datetime) -> Ar
 
 
 def initial_states(seed: int, count: int, now: datetime) -> dict[int, ArticleState]:
-    """`count` articles published over the 30 days before `now`; ids grow with time, as on the site."""
+    """`count` articles over the 30 days before `now`; ids grow with time, as on the site."""
     rng = _rng(seed, "states")
     span = 30 * 24 * 3600
     offsets = sorted((rng.randrange(3600, span) for _ in range(count)), reverse=True)

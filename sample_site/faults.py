@@ -23,8 +23,21 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 TRANSPORT_KINDS = frozenset(
-    "429 500 503 slow stall reset truncate oversize gzip_bomb redirect_loop offsite_redirect"
-    " wrong_charset non_html".split()
+    [
+        "429",
+        "500",
+        "503",
+        "slow",
+        "stall",
+        "reset",
+        "truncate",
+        "oversize",
+        "gzip_bomb",
+        "redirect_loop",
+        "offsite_redirect",
+        "wrong_charset",
+        "non_html",
+    ]
 )
 RENDER_KINDS = frozenset({"robots_disallow", "offsite_links", "layout_change"})
 KINDS = TRANSPORT_KINDS | RENDER_KINDS
@@ -87,7 +100,9 @@ class FaultSpec:
             try:
                 rate = float(rate_text)
             except ValueError:
-                raise ValueError(f"fault rule {raw!r}: rate {rate_text!r} is not a number") from None
+                raise ValueError(
+                    f"fault rule {raw!r}: rate {rate_text!r} is not a number"
+                ) from None
             if not 0 <= rate <= 1 or not glob.startswith("/"):
                 raise ValueError(f"fault rule {raw!r}: rate must be in [0,1], glob start with /")
             params = []
@@ -231,7 +246,14 @@ def apply(
         else:
             body, declared = response.body, "windows-1252"
         headers = tuple((k, v) for k, v in response.headers if k.lower() != "content-type")
-        return send(out, Response(response.status, (*headers, ("Content-Type", f"text/html; charset={declared}")), body))
+        return send(
+            out,
+            Response(
+                response.status,
+                (*headers, ("Content-Type", f"text/html; charset={declared}")),
+                body,
+            ),
+        )
     if kind == "non_html":
         return simple(out, 200, PDF_BYTES, [("Content-Type", "application/pdf")])
     raise ValueError(f"fault kind {kind!r} is not a transport fault")

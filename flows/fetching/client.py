@@ -270,7 +270,8 @@ class Fetcher:
             return FetchResult(**base, outcome="removed", error=f"HTTP {status}")
         if not 200 <= status < 300:
             return FetchResult(**base, outcome="http_error", error=exchange.error)
-        content_type = headers.get("content-type")
+        # With repeated Content-Type headers the last one wins, as in browsers (WHATWG Fetch).
+        content_type = (headers.get_list("content-type") or [None])[-1]
         if not _content_type_ok(kind, content_type):
             error = f"content-type {content_type!r} is not what a {kind} page serves"
             _set_last_outcome(attempts, "not_article", error)

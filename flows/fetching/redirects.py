@@ -54,7 +54,7 @@ class RedirectChain:
         target = absolute(current_url, location)
         if not is_allowed_url(target, self.allowed_hosts):
             return RedirectDecision(
-                "error", target, f"redirect to a URL not allow-listed: {target}"
+                "error", target, f"redirect to a non-allow-listed URL: {target}"
             )
         if self.article and not is_article_url(target):
             return RedirectDecision("removed", target)

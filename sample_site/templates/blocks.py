@@ -57,13 +57,15 @@ def baca_juga(bc: BodyContext) -> str:
         f'<div class="baca-juga" data-category="Berita" data-cache-key="https_liputan6.com:bump:'
         f'TextTypeArticle#{bc.state.article_id}::{key:x}" data-cache-ttl="360" '
         'data-component-name="desktop:read-page:article-content-body:section:bacajuga">\n'
-        f'<p class="baca-juga__header">Baca Juga</p>\n<ul class="baca-juga__list">{items}</ul>\n</div>'
+        '<p class="baca-juga__header">Baca Juga</p>\n<ul'
+        f' class="baca-juga__list">{items}</ul>\n</div>'
     )
 
 
 def baca_juga_collections(bc: BodyContext) -> str:
     details = "".join(
-        f'<div class="baca-juga-collections__detail">BACA JUGA: <a href="{e(url)}">{escape(title)}</a></div>'
+        '<div class="baca-juga-collections__detail">BACA JUGA: <a'
+        f' href="{e(url)}">{escape(title)}</a></div>'
         for url, title in bc.related[:2]
     )
     hidden = ' style="display:none"' if bc.state.article_id % 2 else ""
@@ -84,9 +86,11 @@ def tweet(ref: int, bc: BodyContext) -> str:
 def instagram(ref: int) -> str:
     link = f"https://www.instagram.com/p/R{ref:x}/"
     return (
-        f'<blockquote class="instagram-media" data-instgrm-permalink="{link}" data-instgrm-version="14">'
+        f'<blockquote class="instagram-media" data-instgrm-permalink="{link}"'
+        ' data-instgrm-version="14">'
         f'<div><a href="{link}" target="_blank">Lihat postingan ini di Instagram</a></div>'
-        f'<p><a href="{link}">Sebuah kiriman dibagikan oleh Akun Resmi (@akunresmi{ref % 89})</a></p>'
+        f'<p><a href="{link}">Sebuah kiriman dibagikan oleh Akun Resmi (@akunresmi{ref % 89})</a>'
+        "</p>"
         '</blockquote><script async src="//www.instagram.com/embed.js"></script>'
     )
 
@@ -95,7 +99,8 @@ def vidio(ref: int, bc: BodyContext) -> str:
     src = f"https://www.vidio.com/embed/{ref}-video-pilihan?source=liputan6&amp;autoplay=false"
     if bc.mobile:
         return (
-            f'<div id="video-{ref}" class="article-video-gallery--item article-video-gallery--item_normal">'
+            f'<div id="video-{ref}" class="article-video-gallery--item'
+            ' article-video-gallery--item_normal">'
             f'<iframe class="vidio-embed article-video-gallery--item__vidio-embed" src="{src}" '
             'width="0" height="360" frameborder="0" scrolling="no" allowfullscreen></iframe></div>'
         )
@@ -110,18 +115,21 @@ def figure(ref: int, bc: BodyContext, caption: str | None) -> str:
     """A photo; `caption` None for infographic images, which carry only alt text."""
     alt = escape(caption or f"Infografis {bc.body.title}")
     picture = (
-        f'<picture class="read-page--photo-gallery--item__picture"><source data-srcset="{image(ref)}" '
+        '<picture class="read-page--photo-gallery--item__picture"><source'
+        f' data-srcset="{image(ref)}" '
         f'type="image/webp"><img src="{image(ref)}" width="640" height="360" alt="{alt}" '
         'class="js-lazyload read-page--photo-gallery--item__picture-lazyload wide-image"></picture>'
     )
     if bc.mobile:
         desc = (
-            f'<div class="article-photo-gallery--item__description"><span>{escape(caption)}</span></div>'
+            '<div class="article-photo-gallery--item__description">'
+            f"<span>{escape(caption)}</span></div>"
             if caption
             else ""
         )
         return (
-            f'<div class="article-photo-gallery--item article-photo-gallery--item_normal js-figure" '
+            '<div class="article-photo-gallery--item article-photo-gallery--item_normal'
+            ' js-figure" '
             f'id="gallery-image-{ref}" data-image="{image(ref)}" data-title="{alt}">'
             f'<div class="article-photo-gallery--item__content">{picture}'
             '<div class="article-photo-gallery--item__button-zoom">'
@@ -129,15 +137,18 @@ def figure(ref: int, bc: BodyContext, caption: str | None) -> str:
             f"{desc}</div>"
         )
     figcaption = (
-        f'<figcaption class="read-page--photo-gallery--item__caption"><span>{escape(caption)}</span></figcaption>'
+        '<figcaption class="read-page--photo-gallery--item__caption">'
+        f"<span>{escape(caption)}</span></figcaption>"
         if caption
         else ""
     )
     return (
         '<div class="article-content-body__item-media">'
-        f'<figure class="read-page--photo-gallery--item" id="gallery-image-{ref}" data-image="{image(ref)}">'
+        f'<figure class="read-page--photo-gallery--item" id="gallery-image-{ref}"'
+        f' data-image="{image(ref)}">'
         f'<div class="read-page--photo-gallery--item__content js-gallery-content">{picture}'
-        '<span class="read-page--photo-gallery--item__icon i-gallery-zoom js-icon-zoom">Perbesar</span>'
+        '<span class="read-page--photo-gallery--item__icon i-gallery-zoom'
+        ' js-icon-zoom">Perbesar</span>'
         f"</div>{figcaption}</figure></div>"
     )
 
@@ -154,7 +165,8 @@ def render_block(block: Block, bc: BodyContext, first: bool) -> str:
         return baca_juga_collections(bc)
     if kind == "ad_revive":
         return (
-            '<div id="div-revive-ad-liputan6-sc" class="article-ad" data-component-name="ads:revive-ads">'
+            '<div id="div-revive-ad-liputan6-sc" class="article-ad"'
+            ' data-component-name="ads:revive-ads">'
             f'<ins data-revive-zoneid="{17 + bc.cosmetic.randint(0, 9)}" '
             f'data-revive-id="{bc.cosmetic.getrandbits(128):032x}"></ins></div>'
         )
@@ -164,7 +176,8 @@ def render_block(block: Block, bc: BodyContext, first: bool) -> str:
         return (
             '<div class="seamless-ads" data-component-name="desktop:seamless-ads">'
             '<a href="javascript:void(0)" class="seamless-ads__link" target="_blank">'
-            '<div class="seamless-ads__container"><div class="seamless-ads__wrapper"></div></div></a></div>'
+            '<div class="seamless-ads__container"><div class="seamless-ads__wrapper"></div></div>'
+            "</a></div>"
         )
     if kind == "advertisement":
         return (

@@ -79,12 +79,14 @@ def head_meta(state: ArticleState, body: Content, ctx: PageContext, viewport: st
         '<meta property="article:section" content="News">\n'
         f'<meta property="article:section2" content="{e(channel)}">\n'
         f'<meta property="article:section3" content="{e(category)}">\n'
-        f'<meta property="og:site_name" content="liputan6.com"><meta property="og:url" content="{e(url)}">'
+        '<meta property="og:site_name" content="liputan6.com"><meta property="og:url"'
+        f' content="{e(url)}">'
         f'<meta property="og:title" content="{e(body.title)}">'
         f'<meta property="og:description" content="{e(body.description)}">'
         f'<meta property="article:modified_time" content="{wib(state.modified_at)}">'
         f'<meta property="og:updated_time" content="{wib(state.modified_at)}">'
-        f'<meta property="og:type" content="article"><meta property="og:image" content="{image(state.article_id)}">'
+        '<meta property="og:type" content="article"><meta property="og:image"'
+        f' content="{image(state.article_id)}">'
         '<meta name="twitter:card" content="summary_large_image">'
         f'<link rel="canonical" href="{e(url)}">'
     )
@@ -181,12 +183,38 @@ def kmklabs(state: ArticleState, body: Content, platform: str, pretty: bool) -> 
 def stylesheet() -> str:
     """A large inline stylesheet in the site's BEM class vocabulary (page weight, not looks)."""
     rng = random.Random(6)
-    blocks = (
-        "read-page article-content-body articles--iridescent-list navbar footer tags--snippet"
-        " baca-juga breaking-news share-buttons article-snippet live--streaming stories-gateway"
-        " menu-panel article-header related-news headline--bottom-slider"
-    ).split()
-    elements = "item title link image wrapper content header icon list caption text date".split()
+    blocks = [
+        "read-page",
+        "article-content-body",
+        "articles--iridescent-list",
+        "navbar",
+        "footer",
+        "tags--snippet",
+        "baca-juga",
+        "breaking-news",
+        "share-buttons",
+        "article-snippet",
+        "live--streaming",
+        "stories-gateway",
+        "menu-panel",
+        "article-header",
+        "related-news",
+        "headline--bottom-slider",
+    ]
+    elements = [
+        "item",
+        "title",
+        "link",
+        "image",
+        "wrapper",
+        "content",
+        "header",
+        "icon",
+        "list",
+        "caption",
+        "text",
+        "date",
+    ]
     props = ("margin", "padding", "color", "font-size", "line-height", "border-top", "width")
     rules = []
     for _ in range(1600):
@@ -232,18 +260,26 @@ def navigation(base_url: str) -> str:
             for s, n, _ in subcats
         )
         items.append(
-            f'<li class="navbar--menu__item"><a class="navbar--menu__link" href="{base_url}/{slug}">'
+            '<li class="navbar--menu__item"><a class="navbar--menu__link"'
+            f' href="{base_url}/{slug}">'
             f'{e(name)}</a><ul class="navbar--menu--sub">{subs}</ul></li>'
         )
-    return f'<nav class="navbar--menu" data-component-name="desktop:navbar:menu"><ul>{"".join(items)}</ul></nav>'
+    return (
+        '<nav class="navbar--menu" data-component-name="desktop:navbar:menu">'
+        f"<ul>{''.join(items)}</ul></nav>"
+    )
 
 
 def footer(base_url: str) -> str:
     links = "".join(
-        f'<li class="footer--nav-list__item"><a class="footer--nav-list__link" href="{base_url}/info/{p}">{p}</a></li>'
+        '<li class="footer--nav-list__item"><a class="footer--nav-list__link"'
+        f' href="{base_url}/info/{p}">{p}</a></li>'
         for p in ("tentang-kami", "redaksi", "kontak", "disclaimer", "pedoman-media-siber")
     )
-    return f'<footer class="footer"><ul class="footer--nav-list">{links}</ul><p class="footer--copyright">© 2025 {SITE_NAME}</p></footer>'
+    return (
+        f'<footer class="footer"><ul class="footer--nav-list">{links}</ul>'
+        f'<p class="footer--copyright">© 2025 {SITE_NAME}</p></footer>'
+    )
 
 
 def offsite_block(ctx: PageContext) -> str:

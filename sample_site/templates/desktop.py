@@ -54,7 +54,8 @@ def gallery(bc: BodyContext) -> str:
         items.append(
             f'<figure class="read-page--photo-gallery--item" id="gallery-image-{ref}" '
             f'data-photo-gallery-page="{index}"><picture><img src="{common.image(ref)}" '
-            f'alt="{e(caption)}"></picture><figcaption class="read-page--photo-gallery--item__caption">'
+            f'alt="{e(caption)}"></picture><figcaption'
+            ' class="read-page--photo-gallery--item__caption">'
             f"<span>{escape(caption)}</span></figcaption></figure>"
         )
     return f'<div class="read-page--photo-gallery" data-total="{len(items)}">{"".join(items)}</div>'
@@ -64,7 +65,8 @@ def byline(bc: BodyContext) -> str:
     names = bc.body.authors or (SITE_NAME,)
     links = "".join(
         f'<span itemtype="http://schema.org/Person" itemscope="itemscope">'
-        f'<a class="read-page--header--author__link url fn" href="{bc.ctx.base_url}/me/{slugify(n)}" '
+        '<a class="read-page--header--author__link url fn"'
+        f' href="{bc.ctx.base_url}/me/{slugify(n)}" '
         f'itemprop="url" rel="author"><span class="read-page--header--author__name fn" '
         f'itemprop="name">{escape(n)}</span></a></span>'
         for n in names
@@ -75,7 +77,8 @@ def byline(bc: BodyContext) -> str:
         f'<div class="read-page--header--author__wrapper">{links}'
         '<p class="read-page--header--author__datetime-wrapper">'
         f'<time class="read-page--header--author__datetime updated" itemprop="datePublished" '
-        f'datetime="{published:%Y-%m-%d %H:%M:%S}">{common.short_date(published)}</time></p></div></div>'
+        f'datetime="{published:%Y-%m-%d %H:%M:%S}">{common.short_date(published)}</time></p>'
+        "</div></div>"
     )
 
 
@@ -121,7 +124,8 @@ def article_body(bc: BodyContext) -> str:
     inner = gallery(bc) + body_pages(bc) if bc.state.kind == "photo" else body_pages(bc)
     return (
         f'{top}<div class="article-content-body article-content-body_with-aside" '
-        f'itemprop="articleBody">{inner}<div class="article-content-body__item-loadmore"></div></div>'
+        f'itemprop="articleBody">{inner}<div class="article-content-body__item-loadmore"></div>'
+        "</div>"
     )
 
 
@@ -129,7 +133,8 @@ def render_block_video(bc: BodyContext) -> str:
     ref = bc.state.article_id * 7
     return (
         f'<div class="read-page--video-gallery--item" id="video-{ref}"><iframe class="vidio-embed" '
-        f'src="https://www.vidio.com/embed/{ref}-liputan-video" width="640" height="360"></iframe></div>'
+        f'src="https://www.vidio.com/embed/{ref}-liputan-video" width="640" height="360">'
+        "</iframe></div>"
     )
 
 
@@ -145,11 +150,14 @@ def render(bc: BodyContext) -> str:
         f'<body class="articles show category-{state.channel}">{common.navigation(ctx.base_url)}'
         '<div id="billboard-ad" data-info="ad"><div id="div-gpt-ad-liputan6-billboard-oop" '
         'data-info="ad"></div></div><div class="container-main">'
-        f'<article id="core-article-{state.article_id}" class="hentry main read-page--core-article" '
-        f'data-article-id="{state.article_id}" data-channel-name="{e(channel_name(state.channel))}">'
+        f'<article id="core-article-{state.article_id}" class="hentry main'
+        ' read-page--core-article" '
+        f'data-article-id="{state.article_id}"'
+        f' data-channel-name="{e(channel_name(state.channel))}">'
         f'<div class="read-page-upper" data-cache-key="https_liputan6.com:bump:{cache_key}" '
         f'data-cache-ttl="120"><header class="read-page--header">{breadcrumb(bc)}'
-        f'<h1 class="read-page--header--title entry-title" itemprop="headline">{escape(body.title)}</h1>'
+        '<h1 class="read-page--header--title entry-title"'
+        f' itemprop="headline">{escape(body.title)}</h1>'
         f"{byline(bc)}</header></div>{article_body(bc)}{tag_list(bc)}</article>"
         f"{related(bc)}{common.offsite_block(ctx)}</div>{common.footer(ctx.base_url)}</body></html>"
     )

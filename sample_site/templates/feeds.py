@@ -18,9 +18,7 @@ def rss(title: str, link: str, items: Sequence[Item], extra: Sequence[str] = ())
         f"<pubDate>{format_datetime(i.published_at)}</pubDate></item>"
         for i in items
     )
-    entries += "".join(
-        f"<item><title>Tautan</title><link>{escape(u)}</link></item>" for u in extra
-    )
+    entries += "".join(f"<item><title>Tautan</title><link>{escape(u)}</link></item>" for u in extra)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
         f"<title>{escape(title)}</title><link>{escape(link)}</link>"
@@ -36,7 +34,8 @@ def sitemap_index(locations: Sequence[str], now: datetime) -> str:
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
+        "<sitemapindex"
+        f' xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
     )
 
 

@@ -26,10 +26,12 @@ def desktop_item(item: Item) -> str:
     return (
         f'<article class="articles--iridescent-list--item articles--iridescent-list--text-item" '
         f'id="article_{item.article_id}" data-type="{common.TYPE_NAMES[item.kind]}" '
-        f'data-channel="{e(item.channel)}"><aside class="articles--iridescent-list--text-item__details">'
+        f'data-channel="{e(item.channel)}"><aside'
+        ' class="articles--iridescent-list--text-item__details">'
         '<header class="articles--iridescent-list--text-item__header"><h4 '
         'class="articles--iridescent-list--text-item__title"><a class="ui--a '
-        f'articles--iridescent-list--text-item__title-link" href="{e(item.url)}" title="{e(item.title)}">'
+        f'articles--iridescent-list--text-item__title-link" href="{e(item.url)}"'
+        f' title="{e(item.title)}">'
         '<span class="articles--iridescent-list--text-item__title-link-text">'
         f"{escape(item.title)}</span></a></h4></header>"
         f'<time class="timeago" datetime="{item.published_at.isoformat()}">'
@@ -66,13 +68,15 @@ def offsite_items(links: Sequence[str], mobile: bool) -> str:
     for n, link in enumerate(links):
         if mobile:
             out.append(
-                f'<div class="article-snippet" data-id="9{n}"><a class="article-snippet__title-link" '
+                f'<div class="article-snippet" data-id="9{n}"><a'
+                ' class="article-snippet__title-link" '
                 f'href="{e(link)}">Tautan luar</a></div>'
             )
         else:
             out.append(
                 '<article class="articles--iridescent-list--item"><h4><a class="'
-                f'articles--iridescent-list--text-item__title-link" href="{e(link)}">Tautan luar</a>'
+                f'articles--iridescent-list--text-item__title-link" href="{e(link)}">Tautan'
+                " luar</a>"
                 "</h4></article>"
             )
     return "".join(out)
@@ -100,10 +104,10 @@ def list_page(
     render = mobile_item if mobile else desktop_item
     wrapper = "articles--iridescent-list" if not mobile else "article-list"
     return (
-        f"<!DOCTYPE html><html><head><title>{escape(title)}</title><meta charset=\"utf-8\">"
+        f'<!DOCTYPE html><html><head><title>{escape(title)}</title><meta charset="utf-8">'
         f"{common.stylesheet()}{common.scripts()}<script>window.kmklabs = {{}}; "
         f"window.kmklabs.pageType = '{page_type}';</script></head><body>"
-        f"{common.navigation(base_url)}<div class=\"{wrapper}\">"
+        f'{common.navigation(base_url)}<div class="{wrapper}">'
         f"{''.join(render(item) for item in items)}{offsite_items(extra, mobile)}</div>"
         f"{paging}{common.footer(base_url)}</body></html>"
     )
@@ -113,7 +117,7 @@ def index_page(
     title: str, items: Sequence[Item], base_url: str, paging: str, extra: Sequence[str] = ()
 ) -> str:
     return (
-        f"<!DOCTYPE html><html><head><title>{escape(title)}</title><meta charset=\"utf-8\">"
+        f'<!DOCTYPE html><html><head><title>{escape(title)}</title><meta charset="utf-8">'
         f"{common.stylesheet()}</head><body>{common.navigation(base_url)}"
         f'<div class="articles--rows">{"".join(index_item(i) for i in items)}'
         f"{offsite_items(extra, False)}</div>{paging}{common.footer(base_url)}</body></html>"

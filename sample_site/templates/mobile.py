@@ -53,7 +53,8 @@ def body_pages(bc: BodyContext) -> str:
 
 def gallery(bc: BodyContext) -> str:
     items = "".join(
-        f'<div class="article-gallery-slider__item"><img src="{common.image(bc.state.article_id + i)}" '
+        '<div class="article-gallery-slider__item"><img'
+        f' src="{common.image(bc.state.article_id + i)}" '
         f'alt="{e(caption)}"><figcaption class="article-gallery-slider__caption">{escape(caption)}'
         "</figcaption></div>"
         for i, caption in enumerate(bc.body.gallery)
@@ -64,15 +65,18 @@ def gallery(bc: BodyContext) -> str:
 def header(bc: BodyContext) -> str:
     names = bc.body.authors or (SITE_NAME,)
     links = ", ".join(
-        f'<a class="article-header__author-link" href="{bc.ctx.base_url}/me/{slugify(n)}">{escape(n)}</a>'
+        '<a class="article-header__author-link"'
+        f' href="{bc.ctx.base_url}/me/{slugify(n)}">{escape(n)}</a>'
         for n in names
     )
     return (
         '<div class="article-header" data-component-name="mobile:article-header">'
         f'<h1 class="article-header__title">{escape(bc.body.title)}</h1>'
         f'<span class="article-header__authors"> Oleh {links}</span>'
-        f'<span class="article-header__datetime"> pada {common.short_date(bc.state.published_at)}</span>'
-        '<div class="article-header__modified-time"><span class="article-header__modified-time__text">'
+        '<span class="article-header__datetime"> pada'
+        f" {common.short_date(bc.state.published_at)}</span>"
+        '<div class="article-header__modified-time"><span'
+        ' class="article-header__modified-time__text">'
         f"Diperbarui </span>{common.short_date(bc.state.modified_at)}</div></div>"
     )
 
@@ -97,14 +101,15 @@ def render(bc: BodyContext) -> str:
         short = "".join(
             render_block(b, bc, first=i == 0)
             for i, b in enumerate(body.pages[0].blocks)
-            if b.kind == "p"
+            if b.kind in ("p", "credit", "credit_strong")
         )
         content = f'<div class="article-short-desc">{short}</div>{gallery(bc)}'
     else:
         if state.kind == "video":
             ref = state.article_id * 7
             top = (
-                f'<div id="video-{ref}" class="article-video-gallery--item"><iframe class="vidio-embed" '
+                f'<div id="video-{ref}" class="article-video-gallery--item"><iframe'
+                ' class="vidio-embed" '
                 f'src="https://www.vidio.com/embed/{ref}-liputan-video"></iframe></div>'
             )
         content = (
@@ -119,8 +124,10 @@ def render(bc: BodyContext) -> str:
         f"{common.stylesheet()}{common.scripts()}"
         f"{common.kmklabs(state, body, 'Mobile', pretty=state.article_id % 4 == 2)}"
         f"{common.json_ld(state, body, ctx, pretty=state.article_id % 4 == 3)}</head>"
-        f'<body class="articles"><div class="layout__content"><div class="main"><div class="article">'
-        f'<div class="article-readpage"><input type="hidden" name="article_id" value="{state.article_id}">'
+        '<body class="articles"><div class="layout__content"><div class="main"><div'
+        ' class="article">'
+        '<div class="article-readpage"><input type="hidden" name="article_id"'
+        f' value="{state.article_id}">'
         f'<div class="article-readpage--section">{header(bc)}</div>{top}'
         f'<div class="article-readpage--section">{content}</div>'
         f'<div class="article-readpage--section">{tags(bc)}</div></div></div>'

@@ -1,0 +1,150 @@
+"""Topic tagging quality and speed on a labelled set: replica articles and hand-labelled real pages.
+
+Replica articles carry their topics by construction (`SampleSite.expected_article(id)["topics"]`);
+the real pages in ../shared/pages are labelled by hand in tests/test_topics.py. Prints precision
+and recall per data set and per tagging source, then ms/article for `tag_topics`, next to YAKE's
+keyword extraction on the same articles measured in the same run (the baseline it replaced).
+
+    python benchmarks/topics_eval.py [--articles 120] [--seed 7] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yake
+
+from parsers.article import parse_article
+from parsers.models import Article
+from parsers.stemming import stem
+from parsers.topics import tag_topics
+from sample_site import SampleSite
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_PAGES = ROOT.parent / "shared" / "pages"
+SOURCES: dict[str, tuple[str, ...]] = {
+    "taxonomy": ("taxonomy",),
+    "channel": ("channel",),
+    "taxonomy+channel": ("taxonomy", "channel"),
+}
+
+Labelled = list[tuple[Article, set[str]]]
+
+
+@dataclass
+class Score:
+    true_pos: int = 0
+    false_pos: int = 0
+    false_neg: int = 0
+
+    def add(self, predicted: set[str], gold: set[str]) -> None:
+        self.true_pos += len(predicted & gold)
+        self.false_pos += len(predicted - gold)
+        self.false_neg += len(gold - predicted)
+
+    @property
+    def precision(self) -> float:
+        return self.true_pos / max(1, self.true_pos + self.false_pos)
+
+    @property
+    def recall(self) -> float:
+        return self.true_pos / max(1, self.true_pos + self.false_neg)
+
+
+def replica_set(articles: int, seed: int) -> Labelled:
+    site = SampleSite(articles=articles, seed=seed)
+    labelled: Labelled = []
+    for item in site.truth()["articles"]:
+        expected = site.expected_article(item["article_id"])
+        article = Article.model_validate({**expected, "canonical_url": item["url"]})
+        labelled.append((article, set(expected["topics"])))
+    return labelled
+
+
+def _hand_labels() -> dict[str, set[str]]:
+    """The labels live beside the tests that check them; loaded from there, not copied."""
+    spec = importlib.util.spec_from_file_location("test_topics", ROOT / "tests" / "test_topics.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.REAL_PAGE_LABELS
+
+
+def real_set() -> Labelled:
+    if not SHARED_PAGES.is_dir():
+        print(f"note: {SHARED_PAGES} missing, real pages skipped")
+        return []
+    return [
+        (parse_article((SHARED_PAGES / name).read_bytes()), gold)
+        for name, gold in sorted(_hand_labels().items())
+    ]
+
+
+def scores(labelled: Labelled) -> dict[str, Score]:
+    result = {name: Score() for name in SOURCES}
+    for article, gold in labelled:
+        tags = tag_topics(article)
+        for name, sources in SOURCES.items():
+            result[name].add({t.topic for t in tags if t.source in sources}, gold)
+    return result
+
+
+def ms_per_article(work: Callable[[Article], object], articles: Iterable[Article], repeat: int):
+    """Median and 95th percentile over `repeat` passes of per-article wall time, in ms."""
+    timings: list[float] = []
+    items = list(articles)
+    for _ in range(repeat):
+        for article in items:
+            start = time.perf_counter()
+            work(article)
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return statistics.mean(timings), timings[int(0.95 * (len(timings) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=120, help="replica articles")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3, help="timing passes")
+    args = parser.parse_args()
+
+    datasets = {"replica": replica_set(args.articles, args.seed), "real pages": real_set()}
+    datasets["overall"] = [pair for data in datasets.values() for pair in data]
+    print(f"{'data set':<12} {'n':>4}  {'source':<17} {'precision':>9} {'recall':>7}  tp/fp/fn")
+    for name, labelled in datasets.items():
+        for source, score in scores(labelled).items():
+            print(
+                f"{name:<12} {len(labelled):>4}  {source:<17} {score.precision:>9.3f}"
+                f" {score.recall:>7.3f}  {score.true_pos}/{score.false_pos}/{score.false_neg}"
+            )
+
+    articles = [article for article, _ in datasets["overall"]]
+    words = statistics.mean(len(f"{a.title} {a.description} {a.body}".split()) for a in articles)
+    stem.cache_clear()
+    cold_start = time.perf_counter()
+    for article in articles:
+        tag_topics(article)
+    cold = (time.perf_counter() - cold_start) * 1000 / len(articles)
+    mean, p95 = ms_per_article(tag_topics, articles, args.repeat)
+    extractor = yake.KeywordExtractor(lan="id", n=3, top=5)
+    yake_mean, yake_p95 = ms_per_article(
+        lambda a: extractor.extract_keywords(f"{a.title}\n{a.description}\n{a.body}"),
+        articles,
+        args.repeat,
+    )
+    print(f"\n{len(articles)} articles, {words:.0f} words on average")
+    print(f"tag_topics   first pass (cold stem cache) {cold:.2f} ms/article")
+    print(f"tag_topics   {mean:.2f} ms/article (p95 {p95:.2f}); target <= 5 ms")
+    print(f"yake (id, n=3, top 5) baseline {yake_mean:.2f} ms/article (p95 {yake_p95:.2f})")
+    print(f"ratio tag_topics / yake: {mean / yake_mean:.3f}")
+
+
+if __name__ == "__main__":
+    main()

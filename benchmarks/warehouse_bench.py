@@ -1,0 +1,335 @@
+"""Warehouse benchmark: ingest rate, bytes on disk, and query latency on a large archive.
+
+All figures come from one run, each next to a baseline measured in the same run:
+
+1. Ingest, text only: synthetic articles of 3-10 KB of text loaded with `load_batch` (first
+   sightings, then edits of the same articles, which read state and compute diffs), against a
+   bare appender insert of the same version rows into a plain table (the floor). Target >= 5,000
+   versions/s.
+2. Ingest with 300 KB raw HTML per version, and raw page storage: stored bytes / uncompressed
+   (target <= 20%), also on the real saved pages in ../shared/pages when present.
+3. Bytes on disk per version (text only) and per raw page.
+4. Query latency on 1,000,000 articles + 1,000,000 changes built with bulk SQL: `article_changes`
+   for the last 24 h and the due-for-recheck selection (target < 200 ms), against the same
+   queries on a 10,000-article archive with the same number of due articles and recent changes,
+   so the ratio shows how much the archive size costs.
+
+    python benchmarks/warehouse_bench.py [--text-versions 20000] [--raw-versions 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from parsers.models import Article, Page, TopicTag
+from warehouse import due_for_recheck, load_batch, migrate, open_readonly
+from warehouse.records import Batch, FetchAttempt, Observation
+
+PAGES = Path(__file__).parent.parent.parent / "shared" / "pages"
+WORDS = (
+    "pemerintah warga jakarta banjir harga naik turun presiden menteri rapat kebijakan "
+    "ekonomi pasar saham rupiah dolar polisi kasus korupsi sidang hakim putusan pemilu "
+    "partai calon suara rakyat daerah kota provinsi sekolah siswa guru rumah sakit dokter "
+    "pasien vaksin gempa bumi tsunami hujan angin jalan tol kereta pesawat bandara laut "
+    "nelayan petani beras cabai bawang minyak gas listrik air bersih banyak sedikit akan "
+    "sudah belum sedang dengan untuk dari pada oleh dalam kepada bahwa yang ini itu juga"
+).split()
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+BATCH = 500
+
+
+def _paragraphs(rng: random.Random, target_bytes: int) -> list[str]:
+    paragraphs, size = [], 0
+    while size < target_bytes:
+        text = " ".join(rng.choices(WORDS, k=rng.randint(25, 60))).capitalize() + "."
+        paragraphs.append(text)
+        size += len(text) + 2
+    return paragraphs
+
+
+def _article(article_id: int, rng: random.Random, paragraphs: list[str], title: str) -> Article:
+    return Article(
+        article_id=article_id,
+        canonical_url=f"https://www.liputan6.com/news/read/{article_id}/berita-{article_id}",
+        channel="news",
+        title=title,
+        description=" ".join(rng.choices(WORDS, k=20)),
+        authors=["Penulis Uji"],
+        published_at=NOW - timedelta(hours=2),
+        tags=rng.sample(WORDS, 4),
+        pages=[Page(paragraphs=paragraphs)],
+    )
+
+
+def _observation(article: Article, at: datetime, raw_html: str | None) -> Observation:
+    attempt = FetchAttempt(
+        url=article.canonical_url,
+        status=200,
+        outcome="ok",
+        bytes=len(raw_html or ""),
+        attempted_at=at,
+    )
+    topic = TopicTag(topic="nasional", source="channel", score=1.0, evidence=["news"])
+    return Observation(
+        article_id=article.article_id,
+        url=article.canonical_url,
+        observed_at=at,
+        outcome="ok",
+        article=article,
+        raw_html=raw_html,
+        topics=[topic],
+        attempts=[attempt],
+    )
+
+
+def _raw_html(rng: random.Random, article: Article, boilerplate: str) -> str:
+    """About 300 KB: shared site chrome and scripts, per-page ids, and the article."""
+    ids = "".join(f'<div id="ad-{rng.getrandbits(64):x}" data-slot="{i}"></div>' for i in range(40))
+    body = "".join(f"<p>{p}</p>" for p in article.pages[0].paragraphs)
+    return (
+        f"<html><head>{boilerplate}</head><body>{ids}<h1>{article.title}</h1>{body}</body></html>"
+    )
+
+
+def _boilerplate(rng: random.Random, size: int) -> str:
+    chunks, total = [], 0
+    while total < size:
+        name = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=8))
+        chunk = (
+            f"<script>window.kmklabs.{name}={{id:{rng.randint(1, 10**9)},"
+            f"slots:[{','.join(str(rng.randint(1, 999)) for _ in range(20))}]}};"
+            f"function {name}(a,b){{return a.{name}+b;}}</script>"
+            f'<link rel="stylesheet" href="/assets/{name}.{rng.getrandbits(32):x}.css">'
+        )
+        chunks.append(chunk)
+        total += len(chunk)
+    return "".join(chunks)
+
+
+def _load_all(db: Path, observations: list[Observation], run: str) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(observations), BATCH):
+        chunk = observations[start : start + BATCH]
+        load_batch(db, Batch(run_id=f"{run}-{start}", created_at=NOW, observations=chunk))
+    return time.perf_counter() - started
+
+
+def _baseline_append(db: Path, observations: list[Observation]) -> float:
+    """The floor: the same version rows appended to a plain table, no logic, no indexes."""
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE TABLE plain (article_id BIGINT, title VARCHAR, description VARCHAR, "
+        "body VARCHAR, tags VARCHAR[], published_at TIMESTAMPTZ)"
+    )
+    started = time.perf_counter()
+    for start in range(0, len(observations), BATCH):
+        rows = [
+            (o.article_id, a.title, a.description, a.body, a.tags, a.published_at)
+            for o in observations[start : start + BATCH]
+            if (a := o.article) is not None
+        ]
+        con.execute("BEGIN TRANSACTION")
+        with con.appender("plain") as appender:
+            appender.append_rows(rows)
+        con.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed
+
+
+def _size(db: Path) -> int:
+    con = duckdb.connect(str(db))
+    con.execute("CHECKPOINT")
+    con.close()
+    wal = db.with_name(db.name + ".wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def bench_text(workdir: Path, count: int) -> None:
+    rng = random.Random(1)
+    firsts, edits = [], []
+    for i in range(count):
+        paragraphs = _paragraphs(rng, rng.randint(3000, 10000))
+        article = _article(i + 1, rng, paragraphs, f"Judul berita nomor {i}")
+        firsts.append(_observation(article, NOW, None))
+        changed = [
+            *paragraphs[:-1],
+            paragraphs[-1] + " Pembaruan: " + " ".join(rng.sample(WORDS, 8)),
+        ]
+        edited = article.model_copy(update={"pages": [Page(paragraphs=changed)]})
+        edits.append(_observation(edited, NOW + timedelta(minutes=30), None))
+    text_bytes = statistics.mean(len(o.article.body) for o in firsts if o.article)
+    db = workdir / "text.duckdb"
+    migrate(db)
+    first_s = _load_all(db, firsts, "first")
+    edit_s = _load_all(db, edits, "edit")
+    base_s = _baseline_append(workdir / "baseline.duckdb", firsts)
+    size = _size(db)
+    print(f"## 1. ingest, text only ({count:,} articles, mean body {text_bytes / 1024:.1f} KB)")
+    print(f"  new versions     : {count / first_s:8,.0f} versions/s (target >= 5,000)")
+    print(f"  edits (with diff): {count / edit_s:8,.0f} versions/s")
+    print(f"  baseline appender: {count / base_s:8,.0f} rows/s (plain table, no logic)")
+    print(f"  ratio new/baseline: {base_s / first_s:.2f}, edits/baseline: {base_s / edit_s:.2f}")
+    print(f"## 3. bytes on disk per version (text only): {size / (2 * count):,.0f} B")
+    print(f"  (mean body {text_bytes:,.0f} B; file includes articles, changes with diffs, fetches)")
+
+
+def bench_raw(workdir: Path, count: int) -> None:
+    rng = random.Random(2)
+    boilerplate = _boilerplate(rng, 280_000)
+    observations = []
+    for i in range(count):
+        article = _article(i + 1, rng, _paragraphs(rng, 6000), f"Judul {i}")
+        observations.append(_observation(article, NOW, _raw_html(rng, article, boilerplate)))
+    raw_kb = statistics.mean(len(o.raw_html or "") for o in observations) / 1024
+    db = workdir / "raw.duckdb"
+    migrate(db)
+    text_only = [o.model_copy(update={"raw_html": None}) for o in observations]
+    text_db = workdir / "raw-baseline.duckdb"
+    migrate(text_db)
+    text_s = _load_all(text_db, text_only, "text")
+    raw_s = _load_all(db, observations, "raw")
+    with open_readonly(db) as con:
+        size, stored = con.execute(
+            "SELECT sum(size_bytes), sum(stored_bytes) FROM raw_pages"
+        ).fetchall()[0]
+    growth = _size(db) - _size(text_db)
+    print(f"## 2. ingest with raw HTML ({count} versions, mean raw page {raw_kb:.0f} KB)")
+    print(f"  with raw HTML    : {count / raw_s:8,.1f} versions/s")
+    print(
+        f"  same, text only  : {count / text_s:8,.1f} versions/s (baseline; ratio {text_s / raw_s:.3f})"
+    )
+    print(f"  raw stored/uncompressed (synthetic): {stored / size:.1%} (target <= 20%)")
+    print(f"## 3. bytes on disk per raw page: {growth / count:,.0f} B (file growth over text-only)")
+    _real_pages(workdir)
+
+
+def _real_pages(workdir: Path) -> None:
+    files = sorted(PAGES.glob("*.html")) if PAGES.is_dir() else []
+    if not files:
+        print(f"  real pages: {PAGES} not available")
+        return
+    rng = random.Random(3)
+    observations = [
+        _observation(_article(i + 1, rng, ["teks"], "Judul"), NOW, path.read_text("utf-8"))
+        for i, path in enumerate(files)
+    ]
+    db = workdir / "real.duckdb"
+    _load_all(db, observations, "real")
+    with open_readonly(db) as con:
+        ratios = [
+            s / z
+            for z, s in con.execute("SELECT size_bytes, stored_bytes FROM raw_pages").fetchall()
+        ]
+    print(
+        f"  raw stored/uncompressed (real pages, n={len(ratios)}): mean {statistics.mean(ratios):.1%}, "
+        f"max {max(ratios):.1%}"
+    )
+
+
+def build_archive(db: Path, articles: int, due: int, recent_changes: int) -> None:
+    """`articles` articles with one version each and as many changes, built in bulk SQL.
+
+    `due` articles are due now; `recent_changes` changes fall in the last 24 h; everything else
+    is spread over the past year and the coming year.
+    """
+    migrate(db)
+    con = duckdb.connect(str(db))
+    params = {"n": articles, "due": due, "recent": recent_changes, "now": NOW}
+    con.execute(
+        """INSERT INTO articles (article_id, url, channel, status, current_version, first_seen,
+               last_checked, last_changed, check_count, next_check_at)
+           SELECT i, 'https://www.liputan6.com/news/read/' || i || '/x', 'news',
+                  CASE WHEN i % 50 = 0 THEN 'removed' ELSE 'live' END, 1,
+                  $now - to_seconds((i * 7919) % 31536000), $now, $now, 1,
+                  CASE WHEN i <= $due THEN $now - to_seconds(i)
+                       ELSE $now + to_seconds(60 + (i * 104729) % 31536000) END
+           FROM range(1, $n + 1) t(i)""",
+        params,
+    )
+    con.execute(
+        """INSERT INTO versions (article_id, version, content_hash, title, description, body,
+               pages, tags, authors, published_at, parser_version, fetched_at)
+           SELECT i, 1, md5(i::VARCHAR), 'Judul ' || i, 'Ringkasan', 'Isi singkat ' || i,
+                  '[]', ['berita'], ['Penulis'], $now - to_seconds(i % 31536000), '1.0.0', $now
+           FROM range(1, $n + 1) t(i)""",
+        {"n": articles, "now": NOW},
+    )
+    con.execute(
+        """INSERT INTO changes (article_id, kind, version_from, version_to, detected_at,
+               changed_fields, title_before, title_after, words_added, words_removed)
+           SELECT i, 'edit', 1, 2,
+                  CASE WHEN i <= $recent THEN $now - to_seconds(i % 86000)
+                       ELSE $now - to_seconds(86400 + (i * 7919) % 31449600) END,
+                  ['title'], 'Judul ' || i, 'Judul baru ' || i, 2, 1
+           FROM range(1, $n + 1) t(i)""",
+        {"n": articles, "recent": recent_changes, "now": NOW},
+    )
+    con.close()
+
+
+CHANGES_24H = """SELECT article_id, kind, from_version, to_version, detected_at, title_before,
+                        title_after, url
+                 FROM article_changes WHERE detected_at >= ? ORDER BY detected_at DESC"""
+
+
+def _timed(fn, repeat: int = 7) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, result
+
+
+def bench_queries(workdir: Path, articles: int) -> None:
+    due, recent = 1_000, 2_700
+    results = {}
+    for label, size in (("baseline", 10_000), ("archive", articles)):
+        db = workdir / f"archive-{size}.duckdb"
+        started = time.perf_counter()
+        build_archive(db, size, due, recent)
+        build_s = time.perf_counter() - started
+        since = NOW - timedelta(hours=24)
+        con = open_readonly(db)
+        changes_ms, found = _timed(lambda con=con: con.execute(CHANGES_24H, [since]).fetchall())
+        con.close()
+        due_ms, queue = _timed(lambda db=db: due_for_recheck(db, NOW))
+        results[label] = (changes_ms, due_ms)
+        print(
+            f"  {size:>9,} articles + {size:,} changes (built in {build_s:.1f}s): "
+            f"article_changes 24h {changes_ms:6.1f} ms ({len(found):,} rows), "
+            f"due_for_recheck {due_ms:6.1f} ms ({len(queue):,} due, incl. open/close)"
+        )
+    base, big = results["baseline"], results["archive"]
+    print(
+        f"  ratio archive/baseline ({articles // 10_000}x the rows): "
+        f"article_changes {big[0] / base[0]:.2f}x, due_for_recheck {big[1] / base[1]:.2f}x "
+        "(target < 200 ms each)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--text-versions", type=int, default=20_000)
+    parser.add_argument("--raw-versions", type=int, default=200)
+    parser.add_argument("--archive-articles", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        bench_text(workdir, args.text_versions)
+        bench_raw(workdir, args.raw_versions)
+        print("## 4. query latency (median of 7)")
+        bench_queries(workdir, args.archive_articles)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Run records in the warehouse's `runs` view, and what earlier runs say is normal.
+
+The run record is metadata: when the database is busy it is skipped with a warning (the Prefect
+UI keeps the run anyway), while article data always goes through the spool.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from flows.health import HealthReport
+from flows.settings import Settings
+from warehouse import DatabaseLocked, RunRecord, WarehouseMissing, open_readonly, record_run
+
+log = logging.getLogger(__name__)
+
+RULE_PREFIX = "rule:"
+HISTORY_RUNS = 5
+
+
+def save(settings: Settings, record: RunRecord) -> str | None:
+    """Write the run record; returns a warning instead of raising when the database is busy."""
+    try:
+        record_run(settings.db_path, record, lock_timeout=settings.lock_timeout)
+    except DatabaseLocked as exc:
+        return f"run record not saved, database busy: {exc}"
+    return None
+
+
+def started(run_id: str, flow: str) -> RunRecord:
+    return RunRecord(run_id=run_id, flow=flow, started_at=datetime.now(UTC))
+
+
+def with_health(counts: dict[str, int], health: HealthReport | None) -> dict[str, int]:
+    """Counts plus per-rule page counts, the baseline the next runs compare against."""
+    if health is None:
+        return dict(counts)
+    rules = {f"{RULE_PREFIX}{name}": n for name, n in health.rules_fired.items()}
+    return {**counts, "pages": health.pages, **rules}
+
+
+def usual_rule_shares(settings: Settings, flow: str) -> dict[str, float]:
+    """Average share of pages each rule fired on over the last completed runs of `flow`."""
+    try:
+        con = open_readonly(settings.db_path)
+    except (WarehouseMissing, DatabaseLocked) as exc:
+        log.info("no rule history available: %s", exc)
+        return {}
+    with con:
+        rows = con.execute(
+            "SELECT counts FROM runs WHERE flow = ? AND state = 'completed' "
+            "ORDER BY started_at DESC LIMIT ?",
+            [flow, HISTORY_RUNS],
+        ).fetchall()
+    shares: dict[str, list[float]] = {}
+    for (raw,) in rows:
+        counts = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+        pages = counts.get("pages") or 0
+        if pages < 10:
+            continue
+        for key, value in counts.items():
+            if key.startswith(RULE_PREFIX):
+                shares.setdefault(key[len(RULE_PREFIX) :], []).append(value / pages)
+    return {name: sum(v) / len(v) for name, v in shares.items()}

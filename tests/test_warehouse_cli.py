@@ -1,0 +1,127 @@
+"""The read-only warehouse commands: history, diff, changes, sql."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from test_warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, gone, make_article, ok, rows
+from typer.testing import CliRunner
+
+from commands.main import app
+from warehouse import load_batch
+
+SCRIPT = "<script>alert(1)</script>"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "warehouse.duckdb"
+    start = datetime.now(UTC) - timedelta(hours=5)
+    edited = make_article(
+        title=f"Banjir Rob Rendam Ribuan Rumah {SCRIPT}",
+        paragraphs=[*PARAGRAPHS[:2], "Pompa air mati total."],
+    )
+    load_batch(path, batch(ok(make_article(), start)))
+    load_batch(path, batch(ok(edited, start + timedelta(hours=1))))
+    load_batch(path, batch(gone(ARTICLE_ID, start + timedelta(hours=2))))
+    old = make_article(article_id=11, title="Berita Lama")
+    load_batch(path, batch(ok(old, start - timedelta(days=3))))
+    load_batch(path, batch(gone(11, start - timedelta(days=2))))
+    return path
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_history_lists_versions_and_changes(db):
+    result = invoke("history", str(ARTICLE_ID), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "Ratusan" in result.output and "Ribuan" in result.output
+    assert "edit" in result.output and "removed" in result.output
+
+
+def test_history_of_unknown_article_fails_clearly(db):
+    result = invoke("history", "1", "--db", str(db))
+    assert result.exit_code == 1
+    assert "article 1 is not in the warehouse" in result.output
+
+
+def test_diff_text_defaults_to_the_latest_change(db):
+    result = invoke("diff", str(ARTICLE_ID), "--format", "text", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "version 1 -> 2" in result.output
+    assert "[-Ratusan-] {+Ribuan+}" in result.output
+    assert "{+Pompa air mati total.+}" in result.output
+
+
+def test_diff_html_to_file_is_escaped(db, tmp_path):
+    out = tmp_path / "diff.html"
+    result = invoke(
+        "diff", str(ARTICLE_ID), "--from", "1", "--to", "2", "--format", "html",
+        "--output", str(out), "--db", str(db),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<del>Ratusan</del>" in page
+
+
+def test_diff_terminal_and_bad_versions(db):
+    term = invoke("diff", str(ARTICLE_ID), "--db", str(db))
+    assert term.exit_code == 0 and "Ribuan" in term.output
+    missing = invoke("diff", str(ARTICLE_ID), "--from", "1", "--to", "9", "--db", str(db))
+    assert missing.exit_code == 1 and "has no version 9 (it has 1, 2)" in missing.output
+    single = invoke("diff", "11", "--db", str(db))
+    assert single.exit_code == 1 and "single version" in single.output
+
+
+def test_changes_window_and_kind_filter(db):
+    recent = invoke("changes", "--since", "24h", "--db", str(db))
+    assert recent.exit_code == 0, recent.output
+    assert str(ARTICLE_ID) in recent.output and "Berita Lama" not in recent.output
+    removed = invoke("changes", "--since", "7d", "--kind", "removed", "--db", str(db))
+    assert "Berita Lama" in removed.output and "edit" not in removed.output
+    assert invoke("changes", "--since", "soon", "--db", str(db)).exit_code == 2
+    assert invoke("changes", "--kind", "nonsense", "--db", str(db)).exit_code == 2
+
+
+def test_sql_formats(db):
+    query = "SELECT article_id, kind FROM article_changes ORDER BY change_id"
+    as_json = invoke("sql", query, "--format", "json", "--db", str(db))
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)[0] == {"article_id": ARTICLE_ID, "kind": "edit"}
+    as_csv = invoke("sql", query, "--format", "csv", "--db", str(db))
+    table = list(csv.reader(io.StringIO(as_csv.stdout)))
+    assert table[0] == ["article_id", "kind"] and table[1] == [str(ARTICLE_ID), "edit"]
+    as_table = invoke("sql", "SELECT title FROM latest_articles", "--db", str(db))
+    assert as_table.exit_code == 0 and "Berita Lama" in as_table.output
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("DELETE FROM articles", "DELETE"),
+        ("UPDATE articles SET status = 'live'", "UPDATE"),
+        ("CREATE TABLE x (a INT)", "CREATE"),
+        ("COPY articles TO 'out.csv'", "COPY"),
+        ("SELECT 1; DROP TABLE articles", "exactly one statement"),
+    ],
+)
+def test_sql_rejects_writes(db, query, named):
+    result = invoke("sql", query, "--db", str(db))
+    assert result.exit_code == 2
+    assert named in result.output
+    assert rows(db, "SELECT count(*) FROM articles")[0][0] == 2
+
+
+def test_sql_errors_and_missing_database(db, tmp_path):
+    bad = invoke("sql", "SELECT nope FROM articles", "--db", str(db))
+    assert bad.exit_code == 1 and "nope" in bad.output
+    missing = invoke("changes", "--db", str(tmp_path / "absent.duckdb"))
+    assert missing.exit_code == 1 and "no warehouse database" in missing.output
