@@ -34,14 +34,16 @@ from warehouse import due_for_recheck, load_batch, migrate, open_readonly
 from warehouse.records import Batch, FetchAttempt, Observation
 
 PAGES = Path(__file__).parent.parent.parent / "shared" / "pages"
-WORDS = (
-    "pemerintah warga jakarta banjir harga naik turun presiden menteri rapat kebijakan "
-    "ekonomi pasar saham rupiah dolar polisi kasus korupsi sidang hakim putusan pemilu "
-    "partai calon suara rakyat daerah kota provinsi sekolah siswa guru rumah sakit dokter "
-    "pasien vaksin gempa bumi tsunami hujan angin jalan tol kereta pesawat bandara laut "
-    "nelayan petani beras cabai bawang minyak gas listrik air bersih banyak sedikit akan "
-    "sudah belum sedang dengan untuk dari pada oleh dalam kepada bahwa yang ini itu juga"
-).split()
+# A small Indonesian vocabulary; the synthetic text is random words drawn from it.
+_VOCABULARY = """
+pemerintah warga jakarta banjir harga naik turun presiden menteri rapat kebijakan
+ekonomi pasar saham rupiah dolar polisi kasus korupsi sidang hakim putusan pemilu
+partai calon suara rakyat daerah kota provinsi sekolah siswa guru rumah sakit dokter
+pasien vaksin gempa bumi tsunami hujan angin jalan tol kereta pesawat bandara laut
+nelayan petani beras cabai bawang minyak gas listrik air bersih banyak sedikit akan
+sudah belum sedang dengan untuk dari pada oleh dalam kepada bahwa yang ini itu juga
+"""
+WORDS = _VOCABULARY.split()
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 BATCH = 500
 
@@ -123,7 +125,9 @@ def _load_all(db: Path, observations: list[Observation], run: str) -> float:
 
 
 def _baseline_append(db: Path, observations: list[Observation]) -> float:
-    """The floor: the same version rows appended to a plain table, no logic, no indexes."""
+    """The floor: the same version rows appended to a plain table, no logic, no indexes.
+
+    One connection for all batches, closed (checkpointed) once at the end."""
     con = duckdb.connect(str(db))
     con.execute(
         "CREATE TABLE plain (article_id BIGINT, title VARCHAR, description VARCHAR, "
@@ -140,9 +144,8 @@ def _baseline_append(db: Path, observations: list[Observation]) -> float:
         with con.appender("plain") as appender:
             appender.append_rows(rows)
         con.execute("COMMIT")
-    elapsed = time.perf_counter() - started
     con.close()
-    return elapsed
+    return time.perf_counter() - started
 
 
 def _size(db: Path) -> int:
@@ -204,9 +207,8 @@ def bench_raw(workdir: Path, count: int) -> None:
     growth = _size(db) - _size(text_db)
     print(f"## 2. ingest with raw HTML ({count} versions, mean raw page {raw_kb:.0f} KB)")
     print(f"  with raw HTML    : {count / raw_s:8,.1f} versions/s")
-    print(
-        f"  same, text only  : {count / text_s:8,.1f} versions/s (baseline; ratio {text_s / raw_s:.3f})"
-    )
+    ratio = text_s / raw_s
+    print(f"  same, text only  : {count / text_s:8,.1f} versions/s (baseline; ratio {ratio:.3f})")
     print(f"  raw stored/uncompressed (synthetic): {stored / size:.1%} (target <= 20%)")
     print(f"## 3. bytes on disk per raw page: {growth / count:,.0f} B (file growth over text-only)")
     _real_pages(workdir)
@@ -229,9 +231,9 @@ def _real_pages(workdir: Path) -> None:
             s / z
             for z, s in con.execute("SELECT size_bytes, stored_bytes FROM raw_pages").fetchall()
         ]
+    mean, worst = statistics.mean(ratios), max(ratios)
     print(
-        f"  raw stored/uncompressed (real pages, n={len(ratios)}): mean {statistics.mean(ratios):.1%}, "
-        f"max {max(ratios):.1%}"
+        f"  raw stored/uncompressed (real pages, n={len(ratios)}): mean {mean:.1%}, max {worst:.1%}"
     )
 
 
@@ -243,7 +245,7 @@ def build_archive(db: Path, articles: int, due: int, recent_changes: int) -> Non
     """
     migrate(db)
     con = duckdb.connect(str(db))
-    params = {"n": articles, "due": due, "recent": recent_changes, "now": NOW}
+    params = {"n": articles, "due": due, "now": NOW}
     con.execute(
         """INSERT INTO articles (article_id, url, channel, status, current_version, first_seen,
                last_checked, last_changed, check_count, next_check_at)
@@ -276,6 +278,7 @@ def build_archive(db: Path, articles: int, due: int, recent_changes: int) -> Non
     con.close()
 
 
+SINCE = NOW - timedelta(hours=24)
 CHANGES_24H = """SELECT article_id, kind, from_version, to_version, detected_at, title_before,
                         title_after, url
                  FROM article_changes WHERE detected_at >= ? ORDER BY detected_at DESC"""
@@ -298,9 +301,8 @@ def bench_queries(workdir: Path, articles: int) -> None:
         started = time.perf_counter()
         build_archive(db, size, due, recent)
         build_s = time.perf_counter() - started
-        since = NOW - timedelta(hours=24)
         con = open_readonly(db)
-        changes_ms, found = _timed(lambda con=con: con.execute(CHANGES_24H, [since]).fetchall())
+        changes_ms, found = _timed(lambda con=con: con.execute(CHANGES_24H, [SINCE]).fetchall())
         con.close()
         due_ms, queue = _timed(lambda db=db: due_for_recheck(db, NOW))
         results[label] = (changes_ms, due_ms)

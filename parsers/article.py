@@ -24,8 +24,9 @@ from parsers.text import decode_html
 log = logging.getLogger(__name__)
 
 MAX_PAGE_CHARS = 16_000_000
-# kmklabs page types of article pages; any other declared type is a listing.
-_ARTICLE_PAGE_TYPES = frozenset({"ReadPage", "LiveReportPage", "PhotoReadPage", "VideoReadPage"})
+# kmklabs page types of article pages ("ReadPage" and its variants, live reports); any other
+# declared type (ChannelPage, TagPage, IndexPage...) is a listing.
+_ARTICLE_PAGE_TYPE = re.compile(r"ReadPage$|^LiveReportPage$")
 _HTML_SNIFF = re.compile(r"<(?:!doctype|html|head|body|meta|div|article|p|h1)\b", re.IGNORECASE)
 
 
@@ -41,18 +42,18 @@ def parse_article(html: str | bytes, url: str | None = None) -> Article:
 
 
 def _parse(html: str | bytes, url: str | None) -> Article:
-    page = decode_html(html) if isinstance(html, bytes) else html
-    if not isinstance(page, str):
+    if not isinstance(html, str | bytes):
         raise ParseError(f"expected str or bytes, got {type(html).__name__}", ["html"])
-    if len(page) > MAX_PAGE_CHARS:
-        raise ParseError(f"page too large ({len(page)} characters)", ["html"])
+    if len(html) > MAX_PAGE_CHARS:
+        raise ParseError(f"page too large ({len(html)} characters or bytes)", ["html"])
+    page = decode_html(html) if isinstance(html, bytes) else html
     if not page.strip():
         raise ParseError("empty document", ["html"])
-    if (not _HTML_SNIFF.search(page[:65536]) and "\x00" in page) or not _HTML_SNIFF.search(page):
+    if not _HTML_SNIFF.search(page, 0, 65536):  # every real page opens with markup
         raise ParseError("not an HTML document", ["html"])
 
     meta = read_metadata(page)
-    if meta.page_type and meta.page_type not in _ARTICLE_PAGE_TYPES:
+    if meta.page_type and not _ARTICLE_PAGE_TYPE.search(meta.page_type):
         raise NotAnArticle(f"page type {meta.page_type!r} is not an article page")
     region_html = article_region(page)
     region = BeautifulSoup(region_html, "lxml") if region_html else None

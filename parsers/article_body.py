@@ -50,53 +50,19 @@ _MEDIA = (
     ".read-page--photo-gallery--item",
     ".article-gallery-slider",
 )
-_BLOCKS = frozenset(
-    [
-        "p",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "blockquote",
-        "pre",
-        "dd",
-        "dt",
-        "td",
-        "th",
-        "caption",
-        "address",
-    ]
-)
-_CONTAINERS = frozenset(
-    [
-        "div",
-        "section",
-        "article",
-        "ul",
-        "ol",
-        "dl",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "main",
-        "aside",
-        "header",
-        "footer",
-        "center",
-        "form",
-        "figure",
-        "details",
-        "summary",
-    ]
-)
-_DROPPED_TAGS = frozenset(
-    ["script", "style", "noscript", "template", "button", "input", "select", "textarea"]
-)
+# fmt: off
+_BLOCKS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "th",
+    "caption", "address",
+})
+_CONTAINERS = frozenset({
+    "div", "section", "article", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr",
+    "main", "aside", "header", "footer", "center", "form", "figure", "details", "summary",
+})
+_DROPPED_TAGS = frozenset({
+    "script", "style", "noscript", "template", "button", "input", "select", "textarea",
+})
+# fmt: on
 
 
 @dataclass
@@ -120,7 +86,8 @@ def extract_body(region: Tag, index: DomIndex) -> Body:
         if is_live(media):
             media.decompose()
     for container in containers:
-        body.pages.extend(_pages(container, index, body.fired))
+        if is_live(container):  # a body nested in a removed gallery went with it
+            body.pages.extend(_pages(container, index, body.fired))
     return body
 
 

@@ -26,7 +26,8 @@ _AFTER_END = "</ul>"
 _UNWANTED = re.compile(
     r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<noscript\b.*?</noscript\s*>"
     r"|<svg\b.*?</svg\s*>|<!--.*?-->|<(?:img|source|meta|link|input)\b[^>]*>"
-    r"|<i\b[^>]*>\s*</i>|</?picture\b[^>]*>",
+    r"|<i\b[^>]*>\s*</i>|<span\b[^>]*>\s*</span>|</?picture\b[^>]*>"
+    r"|<a\b[^>]*\bclass=\"[^\"]*share[^\"]*\"[^>]*>.*?</a>",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -36,7 +37,8 @@ def article_region(page: str) -> str | None:
 
     None when no article element is found in the markup.
     """
-    starts = [pos for pos in (_in_tag(page, marker) for marker in _START_MARKERS) if pos >= 0]
+    body = max(page.find("<body"), 0)  # the head's CSS names the same classes
+    starts = [pos for pos in (_in_tag(page, marker, body) for marker in _START_MARKERS) if pos >= 0]
     if not starts:
         return None
     start = min(starts)
@@ -55,7 +57,13 @@ def _in_tag(page: str, marker: str, start: int = 0) -> int:
         open_at = page.rfind("<", start, pos)
         tag_name = page[open_at + 1 : open_at + 7].lower() if open_at >= 0 else ""
         in_start_tag = tag_name[:1].isalpha() and page.rfind(">", open_at, pos) < 0
-        if in_start_tag and not tag_name.startswith("script"):
+        if in_start_tag and not tag_name.startswith("script") and not _in_script(page, pos):
             return open_at
         pos = page.find(marker, pos + len(marker))
     return -1
+
+
+def _in_script(page: str, pos: int) -> bool:
+    """True when `pos` lies inside a <script> element (markup in a JavaScript string)."""
+    opened = page.rfind("<script", 0, pos)
+    return opened >= 0 and page.find("</script", opened, pos) < 0

@@ -98,6 +98,11 @@ _NEWS_STOPWORDS = frozenset(
         "istimewa",
         "antara",
         "via",
+        "persen",
+        "ribu",
+        "juta",
+        "miliar",
+        "triliun",
     }
 )
 

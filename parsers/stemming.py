@@ -19,6 +19,8 @@ from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 # Letters and digits, with inner hyphens kept so reduplication ("anak-anak") and names like
 # "covid-19" stay one token. Apostrophes are dropped ("Jum'at" → "jum", "at" is harmless).
 _WORD = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # The uncached stemmer: `stem` below has its own bounded cache (Sastrawi's grows without limit).
 _STEMMER = Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 # Below this length Sastrawi mostly mangles acronyms and particles; they are kept verbatim.
@@ -26,9 +28,14 @@ _MIN_STEM_LENGTH = 4
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, so "Pemilú" and "PEMILU" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    """Lower-case ASCII: accents dropped ("Pemilú" → "pemilu"), other non-ASCII → spaces.
+
+    Words are ASCII letters and digits anyway; curly quotes, dashes and emoji only separate them.
+    """
+    if text.isascii():  # most news text: no per-character work at all
+        return text.lower()
+    stripped = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
+    return _NON_ASCII.sub(" ", stripped).lower()
 
 
 def words(text: str) -> list[str]:

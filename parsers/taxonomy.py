@@ -31,9 +31,9 @@ DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _CHANNEL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 Language = Literal["id", "en"]
-# "term" scores for its topic, "exclude" vetoes its topic, "ignore" (an idiom) only hides the
-# shorter terms inside it.
-TermKind = Literal["term", "exclude", "ignore"]
+# "term" and "key" score for their topic (a key term is decisive alone), "exclude" vetoes its
+# topic, "ignore" (an idiom) only hides the shorter terms inside it.
+TermKind = Literal["term", "key", "exclude", "ignore"]
 
 
 class TaxonomyError(ValueError):
@@ -119,6 +119,9 @@ class Taxonomy(BaseModel):
         0.3, ge=0, le=1, description="Drop topics scoring below this share of the best topic."
     )
     max_topics: int = Field(3, ge=1, description="Most taxonomy topics per article.")
+    min_distinct_terms: int = Field(
+        2, ge=1, description="Different terms a topic needs, unless one of them is a key term."
+    )
     ignore: list[str] = Field(default_factory=list, description="Idioms that count for nothing.")
     topics: list[TopicSpec] = Field(min_length=1)
 
@@ -145,7 +148,7 @@ class Taxonomy(BaseModel):
             refs += [
                 *(_ref(topic.slug, t, 1.0, "term") for ts in topic.terms.values() for t in ts),
                 *(
-                    _ref(topic.slug, t, self.key_weight, "term")
+                    _ref(topic.slug, t, self.key_weight, "key")
                     for ts in topic.key_terms.values()
                     for t in ts
                 ),

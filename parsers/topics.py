@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from parsers.keyphrases import extract_keyphrases
 from parsers.models import Article, TopicTag
@@ -41,9 +42,13 @@ def _matches(tokens: list[str], taxonomy: Taxonomy) -> tuple[list[TermRef], set[
     index = taxonomy.index
     position, end = 0, len(tokens)
     while position < end:
+        candidates = index.get(tokens[position])
+        if candidates is None:  # most words start no term
+            position += 1
+            continue
         hits = [
             ref
-            for ref in index.get(tokens[position], ())
+            for ref in candidates
             if tuple(tokens[position : position + len(ref.stems)]) == ref.stems
         ]
         excluded.update(ref.topic for ref in hits if ref.kind == "exclude")
@@ -52,7 +57,7 @@ def _matches(tokens: list[str], taxonomy: Taxonomy) -> tuple[list[TermRef], set[
             position += 1
             continue
         longest = max(len(ref.stems) for ref in spans)
-        found.extend(ref for ref in spans if len(ref.stems) == longest and ref.kind == "term")
+        found.extend(ref for ref in spans if len(ref.stems) == longest and ref.kind != "ignore")
         position += longest
     return found, excluded
 
@@ -66,39 +71,68 @@ def _zones(article: Article) -> dict[str, str]:
     }
 
 
-def _taxonomy_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
-    """Score = Σ over distinct terms of weight × log2(1 + zone-weighted occurrences)."""
-    occurrences: dict[tuple[str, tuple[str, ...]], float] = defaultdict(float)
-    first_ref: dict[tuple[str, tuple[str, ...]], TermRef] = {}
+@dataclass
+class _TopicScore:
+    """What the text says for one topic: its score and the terms behind it."""
+
+    score: float = 0.0
+    terms: list[tuple[float, str]] = field(default_factory=list)
+    has_key_term: bool = False
+
+
+def _term_occurrences(
+    article: Article, taxonomy: Taxonomy
+) -> tuple[dict[tuple[str, tuple[str, ...]], tuple[TermRef, float]], set[str]]:
+    """(topic, term stems) → (the term, its zone-weighted occurrences), and the excluded topics.
+
+    Two spellings with one stem ("pemilih", "pemilihan") are one term; a key term wins over a
+    plain one with the same stems.
+    """
+    found: dict[tuple[str, tuple[str, ...]], tuple[TermRef, float]] = {}
     excluded: set[str] = set()
     for zone, text in _zones(article).items():
-        found, zone_excluded = _matches(stems(text), taxonomy)
+        refs, zone_excluded = _matches(stems(text), taxonomy)
         excluded |= zone_excluded
-        for ref in found:
+        for ref in refs:
             key = (ref.topic, ref.stems)
-            occurrences[key] += ZONE_WEIGHTS[zone]
-            known = first_ref.get(key)
-            if known is None or ref.weight > known.weight:
-                first_ref[key] = ref
-    scores: dict[str, float] = defaultdict(float)
-    evidence: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for key, weighted_count in occurrences.items():
-        ref = first_ref[key]
+            known, count = found.get(key, (ref, 0.0))
+            best = ref if ref.kind == "key" and known.kind != "key" else known
+            found[key] = (best, count + ZONE_WEIGHTS[zone])
+    return found, excluded
+
+
+def _strongest_first(term: tuple[float, str]) -> tuple[float, str]:
+    return (-term[0], term[1])
+
+
+def _taxonomy_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
+    """Score = Σ over distinct terms of weight × log2(1 + zone-weighted occurrences).
+
+    A topic also needs `min_distinct_terms` different terms or one key term: a single generic
+    word repeated ("memilih" five times) is not yet an election story.
+    """
+    occurrences, excluded = _term_occurrences(article, taxonomy)
+    topics: dict[str, _TopicScore] = defaultdict(_TopicScore)
+    for ref, weighted_count in occurrences.values():
         contribution = ref.weight * math.log2(1 + weighted_count)
-        scores[ref.topic] += contribution
-        evidence[ref.topic].append((contribution, ref.term))
-    for topic in sorted(excluded & scores.keys()):
+        entry = topics[ref.topic]
+        entry.score += contribution
+        entry.terms.append((contribution, ref.term))
+        entry.has_key_term |= ref.kind == "key"
+    for topic in sorted(excluded & topics.keys()):
         log.debug("article %s: %s skipped, an exclusion term matched", article.article_id, topic)
     eligible = {
-        topic: score
-        for topic, score in scores.items()
-        if topic not in excluded and score >= taxonomy.threshold(topic)
+        topic: entry
+        for topic, entry in topics.items()
+        if topic not in excluded
+        and entry.score >= taxonomy.threshold(topic)
+        and (entry.has_key_term or len(entry.terms) >= taxonomy.min_distinct_terms)
     }
     if not eligible:
         return []
-    floor = taxonomy.relative_floor * max(eligible.values())
+    floor = taxonomy.relative_floor * max(entry.score for entry in eligible.values())
     ranked = sorted(
-        ((score, topic) for topic, score in eligible.items() if score >= floor),
+        ((entry.score, topic) for topic, entry in eligible.items() if entry.score >= floor),
         key=lambda item: (-item[0], item[1]),
     )[: taxonomy.max_topics]
     return [
@@ -106,7 +140,9 @@ def _taxonomy_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
             topic=topic,
             source="taxonomy",
             score=round(score / (score + taxonomy.threshold(topic)), 3),
-            evidence=[term for _, term in sorted(evidence[topic], key=lambda e: (-e[0], e[1]))],
+            evidence=[
+                term for _, term in sorted(eligible[topic].terms, key=lambda t: (-t[0], t[1]))
+            ],
         )
         for score, topic in ranked
     ]

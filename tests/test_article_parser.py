@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from parsers.article import MAX_PAGE_CHARS, parse_article
+from parsers.article_dates import parse_indonesian
 from parsers.models import Article, NotAnArticle, ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
@@ -33,6 +34,7 @@ LEAKS = (
     "terverifikasi",
     "More Tag",
     "Infografis",
+    "bukan teks artikel",
 )
 
 
@@ -298,3 +300,19 @@ def test_article_survives_a_json_round_trip() -> None:
     again = Article.model_validate_json(article.model_dump_json())
     assert again == article
     assert again.published_at.utcoffset() == timedelta(hours=7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Diterbitkan 29 Oktober 2025, 10:42 WIB", datetime(2025, 10, 29, 10, 42, tzinfo=WIB)),
+        (" pada 23 Jan 2021, 13:30 WIB", datetime(2021, 1, 23, 13, 30, tzinfo=WIB)),
+        ("Diperbaharui 1 Agu 2024, 07.05 WIB", datetime(2024, 8, 1, 7, 5, tzinfo=WIB)),
+        ("5 Mei 2023", datetime(2023, 5, 5, tzinfo=WIB)),
+        ("31 Desember 2022, 23:59 WIB", datetime(2022, 12, 31, 23, 59, tzinfo=WIB)),
+        ("30 Februari 2024, 10:00 WIB", None),
+        ("12 Brumaire 2024", None),
+    ],
+)
+def test_indonesian_dates(text: str, expected: datetime | None) -> None:
+    assert parse_indonesian(text) == expected

@@ -331,3 +331,56 @@ def test_impolite_fetcher_skips_robots(site: Site) -> None:
     mark = site.mark()
     assert asyncio.run(run()).outcome == "ok"
     assert "/robots.txt" not in [path for _, path, _ in site.requests_since(mark)]
+
+
+def test_unreachable_robots_txt_blocks_the_host_and_is_asked_once(site: Site) -> None:
+    urls = site.live_urls()[31:34]
+    with_fault(site, "503:/robots.txt:1")
+    mark = site.mark()
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(settings_for(site), retry_policy=fast_retries()) as fetcher:
+            return await fetcher.fetch_many([FetchRequest(u) for u in urls])
+
+    results = asyncio.run(run())
+    assert [r.outcome for r in results] == ["blocked_by_robots"] * 3
+    paths = [path for _, path, _ in site.requests_since(mark)]
+    assert paths == ["/robots.txt"] * (MAX_RETRIES + 1)  # retried once, as a single fetch
+
+
+def test_total_timeout_bounds_a_slow_answer_and_leaves_no_time_to_retry(site: Site) -> None:
+    url = site.live_urls()[35]
+    with_fault(site, f"slow:{site.path(url)}:1:delay=3")
+
+    async def run() -> FetchResult:
+        s = settings_for(site, read_timeout=10.0, total_timeout=1.0)
+        async with Fetcher(s, retry_policy=fast_retries()) as fetcher:
+            return await fetcher.fetch(url)
+
+    result = asyncio.run(run())
+    assert result.outcome == "network_error"
+    assert "total timeout" in (result.error or "")
+    assert len(result.attempts) == 1
+
+
+def test_missing_listing_is_an_http_error_not_a_removal(site: Site) -> None:
+    result = fetch(site, f"{site.base_url}/rss/tidak-ada", kind="listing")
+    assert (result.outcome, result.status) == ("http_error", 404)
+    assert len(result.attempts) == 1  # a 404 is not retried
+
+
+def test_a_long_retry_after_costs_its_url_not_the_whole_batch(site: Site) -> None:
+    urls = site.live_urls()[36:40]
+    with_fault(site, f"429:{site.path(urls[0])}:1:retry_after=3600")
+
+    async def run() -> tuple[FetchResult, list[FetchResult]]:
+        s = settings_for(site, total_timeout=1.5)
+        async with Fetcher(s, retry_policy=fast_retries()) as fetcher:
+            throttled = await fetcher.fetch(urls[0])  # the host is told to wait an hour
+            return throttled, await fetcher.fetch_many([FetchRequest(u) for u in urls[1:]])
+
+    throttled, rest = asyncio.run(run())
+    assert (throttled.outcome, throttled.status) == ("http_error", 429)
+    assert [r.outcome for r in rest] == ["ok"] * 3
+    waited = (rest[0].attempts[0].attempted_at - throttled.attempts[0].attempted_at).total_seconds()
+    assert waited >= 1.4  # the host did back off, for one fetch's budget

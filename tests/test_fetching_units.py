@@ -12,6 +12,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+from flows.fetching import FetchResult
 from flows.fetching.limits import BadEncoding, TooLarge, decode_text, read_capped
 from flows.fetching.redirects import RedirectChain
 from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
@@ -194,3 +195,10 @@ def test_unoffered_or_corrupt_encodings_are_errors() -> None:
         _read(b"....", 1000, **{"content-encoding": "br"})
     with pytest.raises(BadEncoding, match="inflate"):
         _read(b"not gzip at all", 1000, **{"content-encoding": "gzip"})
+
+
+def test_stored_page_reads_like_a_fresh_fetch() -> None:
+    html = "<html><body><p>Banjir di Bekasi – warga mengungsi</p></body></html>"
+    result = FetchResult.from_stored("https://www.liputan6.com/news/read/1/a", html)
+    assert (result.outcome, result.status, result.text) == ("ok", 200, html)
+    assert result.content == html.encode("utf-8")

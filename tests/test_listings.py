@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -72,23 +72,9 @@ XXE = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><item><title>&secret;</title>
 <link>https://www.liputan6.com/news/read/5500001/x</link></item></channel></rss>"""
 
-DATE_INDEX = """<html><body><div class="articles--rows">
-<article class="articles--rows--item"><h4><a href="https://www.liputan6.com/news/read/5600001/sidang-kabinet" title="Sidang Kabinet Digelar">Sidang Kabinet</a></h4>
-<time datetime="2024-03-05 08:00:00">05 Mar 2024</time></article>
-<article class="articles--rows--item"><h4><a href="/bisnis/read/5600002/rupiah-menguat" title="Rupiah Menguat">Rupiah</a></h4></article>
-</div>
-<ul class="simple-pagination"><li class="simple-pagination__page-number simple-pagination__page-number_active" data-page="1"><span>1</span></li>
-<li class="simple-pagination__page-number" data-page="2"><a href="https://www.liputan6.com/indeks/2024/03/05?page=2">2</a></li>
-<li class="simple-pagination__page-number" data-page="3"></li>
-<li class="simple-pagination__page-number" data-page="3"><a href="https://evil.example/indeks?page=3">3</a></li></ul>
-</body></html>"""
+DATE_INDEX = (FIXTURES / "date_index.html").read_text(encoding="utf-8")
 
-MOBILE_CHANNEL = """<html><body>
-<div class="article-snippet js-article-snippet" data-id="5700001"><a class="article-snippet__image-link" href="https://m.liputan6.com/tekno/read/5700001/ponsel-baru"></a>
-<a class="article-snippet__title-link" href="https://m.liputan6.com/tekno/read/5700001/ponsel-baru?medium=Headline" title="Ponsel Baru Dirilis"><time datetime="2024-05-01T10:00:00+07:00">1 Mei</time></a></div>
-<div class="article-snippet" data-id="5700002"><a class="article-snippet__title-link" href="https://www.bola.com/read/5700002/x" title="Partner">x</a></div>
-<aside><a href="https://m.liputan6.com/news/read/5700003/populer">Terpopuler</a></aside>
-</body></html>"""
+MOBILE_CHANNEL = (FIXTURES / "mobile_channel.html").read_text(encoding="utf-8")
 
 
 def ids(refs) -> list[int]:
@@ -110,7 +96,7 @@ def test_atom_entries_resolve_relative_links() -> None:
     refs = parse_atom(ATOM, BASE)
     assert ids(refs) == [5200001, 5200002]
     assert refs[1].url == "https://www.liputan6.com/lifestyle/read/5200002/resep-rendang"
-    assert refs[1].published_at == datetime(2024, 1, 3, 10, tzinfo=timezone.utc)
+    assert refs[1].published_at == datetime(2024, 1, 3, 10, tzinfo=UTC)
     assert parse_listing(ATOM, BASE) == refs
 
 
@@ -175,7 +161,10 @@ def test_desktop_channel_page() -> None:
 
 
 def test_page_without_list_markup_falls_back_to_all_article_links() -> None:
-    html = '<p><a href="/news/read/1/a">A</a> <a href="/tag/x">tag</a> <a href="/news/read/1/a">A</a></p>'
+    html = (
+        '<p><a href="/news/read/1/a">A</a> <a href="/tag/x">tag</a>'
+        ' <a href="/news/read/1/a">A</a></p>'
+    )
     assert ids(parse_listing(html, BASE)) == [1]
 
 

@@ -30,7 +30,7 @@ FRAGMENTS = [
     b"<![CDATA[",
     b"&#xD800;",
     b"&nbsp;",
-    "Liputan6.com, Jakarta -".encode(),
+    b"Liputan6.com, Jakarta -",
 ]
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -78,7 +78,7 @@ def by_source(tags, source: str) -> dict[str, list[str]]:
 
 def mini_taxonomy(**topic_fields) -> dict:
     topic = {"slug": "pemilu", "name": "Pemilu", "terms": {"id": ["pemilihan"]}, **topic_fields}
-    return {"min_score": 1.0, "topics": [topic]}
+    return {"min_score": 1.0, "min_distinct_terms": 1, "topics": [topic]}
 
 
 # --- stemming -------------------------------------------------------------------------------
@@ -116,6 +116,18 @@ def test_default_taxonomy_tags_an_election_story_written_with_verbs() -> None:
     assert {"pemilihan", "Bawaslu"} <= set(taxonomy_tags["pemilu"])
 
 
+def test_one_repeated_plain_term_is_not_enough_but_one_key_term_is() -> None:
+    data = mini_taxonomy(key_terms={"id": ["KPU"]})
+    taxonomy = parse_taxonomy({**data, "min_distinct_terms": 2})
+    repeated = make_article("Memilih Sekolah", ["Orang tua memilih, anak memilih, guru dipilih."])
+    key = make_article("KPU Bersiap", ["Petugas KPU menata gudang."])
+    both = make_article("Pemilihan Dimulai", ["KPU membuka pemilihan."])
+
+    assert by_source(tag_topics(repeated, taxonomy), "taxonomy") == {}
+    assert by_source(tag_topics(key, taxonomy), "taxonomy") == {"pemilu": ["KPU"]}
+    assert by_source(tag_topics(both, taxonomy), "taxonomy") == {"pemilu": ["pemilihan", "KPU"]}
+
+
 def test_multi_word_terms_match_only_as_a_phrase() -> None:
     data = mini_taxonomy(terms={"id": ["surat suara"]})
     taxonomy = parse_taxonomy(data)
@@ -130,6 +142,7 @@ def test_multi_word_terms_match_only_as_a_phrase() -> None:
 def test_an_idiom_in_the_ignore_list_hides_the_term_inside_it() -> None:
     data = {
         "min_score": 1.0,
+        "min_distinct_terms": 1,
         "ignore": ["curi perhatian"],
         "topics": [{"slug": "kriminalitas", "name": "Kriminal", "terms": {"id": ["pencurian"]}}],
     }
@@ -351,6 +364,7 @@ def _with_topic(**changes) -> dict:
         "no-terms",
         "unknown-language",
         "bad-exclusion",
+        "bad-channel",
         "typo-key",
         "dup",
     ],

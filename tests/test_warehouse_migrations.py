@@ -58,7 +58,7 @@ INSERT INTO articles VALUES (5123456, 'https://www.liputan6.com/news/read/512345
     TIMESTAMPTZ '2026-11-20 01:00:00+00', TIMESTAMPTZ '2026-11-20 00:00:00+00', 1,
     TIMESTAMPTZ '2026-11-20 01:15:00+00', NULL, NULL, 'fp-1');
 INSERT INTO versions VALUES (5123456, 1, 'hash-from-v1', 'Judul Lama', 'Ringkasan lama.',
-    'Isi lama.', '[{"title": "", "paragraphs": ["Isi lama."]}]', ['banjir'], ['Dewi Lestari'],
+    'Isi lama.', '[{"title": "", "paragraphs": 1}]', ['banjir'], ['Dewi Lestari'],
     [], TIMESTAMPTZ '2026-11-20 00:00:00+00', NULL, 'news', 'peristiwa', 'text', '1.0.0',
     TIMESTAMPTZ '2026-11-20 01:00:00+00', NULL, 'old-run');
 INSERT INTO fetches VALUES (5123456, 'https://www.liputan6.com/news/read/5123456/banjir',

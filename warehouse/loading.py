@@ -227,7 +227,7 @@ def _collect(
                 snap.title,
                 snap.description,
                 snap.body,
-                snap.pages_json(),
+                snap.layout_json,
                 list(snap.tags),
                 list(snap.authors),
                 list(article.editors),

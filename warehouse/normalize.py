@@ -13,6 +13,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from parsers.models import Article
 
@@ -42,12 +43,19 @@ _PUNCTUATION = str.maketrans(
     }
 )
 
-CONTENT_FIELDS = ("title", "description", "body", "tags", "authors", "published_at")
 
 
 def normalize_text(text: str) -> str:
     """Text as compared: NFKC, one quote/dash style, no invisible characters, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_PUNCTUATION).split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
+    elif "`" in text:
+        text = text.replace("`", "'")
+    # Every whitespace character but the plain space is non-printable, so a printable text
+    # without double or edge spaces is already collapsed: the common case skips the split.
+    if "  " in text or not text.isprintable() or text[:1] == " " or text[-1:] == " ":
+        return " ".join(text.split())
+    return text
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
@@ -70,7 +78,12 @@ class PageText:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The comparable content of one version; equal snapshots are the same version."""
+    """The comparable content of one version; equal snapshots are the same version.
+
+    Normalised paragraphs hold no line breaks, so the body is stored once as text with blank
+    lines between blocks, beside a small layout (page titles and paragraph counts) that rebuilds
+    the pages from it.
+    """
 
     title: str
     description: str
@@ -79,7 +92,7 @@ class Snapshot:
     authors: tuple[str, ...]
     published_at: datetime
 
-    @property
+    @cached_property
     def paragraphs(self) -> list[str]:
         """Body blocks in reading order, page titles included, as in Article.body."""
         blocks: list[str] = []
@@ -89,7 +102,7 @@ class Snapshot:
             blocks.extend(page.paragraphs)
         return blocks
 
-    @property
+    @cached_property
     def body(self) -> str:
         return "\n\n".join(self.paragraphs)
 
@@ -97,23 +110,34 @@ class Snapshot:
     def tag_set(self) -> tuple[str, ...]:
         return tuple(sorted({tag.casefold() for tag in self.tags}))
 
-    @property
-    def content_hash(self) -> str:
-        key = {
-            "title": self.title,
-            "description": self.description,
-            "pages": [[page.title, list(page.paragraphs)] for page in self.pages],
-            "tags": list(self.tag_set),
-            "authors": list(self.authors),
-            "published_at": self.published_at.astimezone(UTC).isoformat(),
-        }
-        return _sha256(json.dumps(key, ensure_ascii=False, sort_keys=True))
-
-    def pages_json(self) -> str:
+    @cached_property
+    def layout_json(self) -> str:
         return json.dumps(
-            [{"title": p.title, "paragraphs": list(p.paragraphs)} for p in self.pages],
+            [{"title": p.title, "paragraphs": len(p.paragraphs)} for p in self.pages],
             ensure_ascii=False,
         )
+
+    @cached_property
+    def content_hash(self) -> str:
+        """Identity of the content. Stored with every version: changing how it is computed
+        would make every article look edited, so it needs a migration that rehashes."""
+        digest = hashlib.sha256()
+        parts = [
+            self.title,
+            self.description,
+            self.layout_json,
+            self.body,
+            *self.tag_set,
+            "\x00",
+            *self.authors,
+            "\x00",
+            self.published_at.astimezone(UTC).isoformat(),
+        ]
+        for part in parts:
+            encoded = part.encode()
+            digest.update(b"%d:" % len(encoded))
+            digest.update(encoded)
+        return digest.hexdigest()
 
 
 def snapshot_of(article: Article) -> Snapshot:
@@ -137,20 +161,22 @@ def snapshot_of(article: Article) -> Snapshot:
 def snapshot_from_row(
     title: str,
     description: str,
-    pages_json: str,
+    body: str,
+    layout_json: str,
     tags: list[str],
     authors: list[str],
     published_at: datetime,
 ) -> Snapshot:
     """A stored version back as a Snapshot (stored fields are already normalised)."""
-    pages = tuple(
-        PageText(title=page["title"], paragraphs=tuple(page["paragraphs"]))
-        for page in json.loads(pages_json)
-    )
+    blocks = iter(body.split("\n\n") if body else [])
+    pages = []
+    for page in json.loads(layout_json):
+        title_block = next(blocks) if page["title"] else ""
+        pages.append(PageText(title_block, tuple(next(blocks) for _ in range(page["paragraphs"]))))
     return Snapshot(
         title=title,
         description=description,
-        pages=pages,
+        pages=tuple(pages),
         tags=tuple(tags),
         authors=tuple(authors),
         published_at=published_at.astimezone(UTC),
@@ -158,9 +184,15 @@ def snapshot_from_row(
 
 
 def page_fingerprint(article: Article, raw_html: str | None) -> str:
-    """Hash of the page exactly as seen: differs from the last one when a change is cosmetic."""
-    exact = article.model_dump_json(include={"title", "description", "pages", "tags", "authors"})
-    return _sha256(exact + "\x00" + (raw_html or ""))
+    """Hash of the page exactly as seen: differs from the last one when a change is cosmetic.
+
+    The raw HTML holds every field, so it alone is hashed when present.
+    """
+    if raw_html is not None:
+        return raw_hash(raw_html)
+    return _sha256(
+        article.model_dump_json(include={"title", "description", "pages", "tags", "authors"})
+    )
 
 
 def _sha256(text: str) -> str:

@@ -133,7 +133,7 @@ def version_snapshots(
     return {
         row[0]: (snapshot_from_row(*row[1:]), topics.get(row[0], ()))
         for row in con.execute(
-            """SELECT version, title, description, pages, tags, authors, published_at
+            """SELECT version, title, description, body, pages, tags, authors, published_at
                FROM versions WHERE article_id = ? ORDER BY version""",
             [article_id],
         ).fetchall()

@@ -224,12 +224,11 @@ VIEWS: dict[str, str] = {
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of an open database; 0 for an empty file."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version'"
-    ).fetchall()[0][0]
-    if not exists:
+    try:
+        found = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+    except duckdb.CatalogException:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+    return found or 0
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:

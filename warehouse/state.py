@@ -71,8 +71,8 @@ def _versions(
     }
     versions: dict[int, dict[int, StoredVersion]] = defaultdict(dict)
     for row in con.execute(
-        f"""SELECT article_id, version, content_hash, raw_hash, title, description, pages,
-                   tags, authors, published_at
+        f"""SELECT article_id, version, content_hash, raw_hash, title, description, body,
+                   pages, tags, authors, published_at
             FROM versions WHERE article_id IN {_IDS}""",
         [ids],
     ).fetchall():

@@ -310,7 +310,9 @@ class Fetcher:
             retries += 1
             retry_after = parse_retry_after(exchange.headers.get("retry-after"))
             if retry_after is not None and self.polite:
-                self._pacer.defer(host, retry_after)
+                # The whole host waits, but never longer than one fetch may take: a Retry-After
+                # of an hour must cost this URL, not freeze every other fetch of the run.
+                self._pacer.defer(host, min(retry_after, budget.total))
             delay = self._policy.delay(retries, retry_after)
             if delay >= budget.left:
                 exchange.error = (

@@ -131,12 +131,11 @@ def _meta_charset(content: bytes) -> str | None:
     return _codec(match.group(1).decode("ascii")) if match else None
 
 
-def _is_utf8(content: bytes) -> bool:
+def _strict_utf8(content: bytes) -> str | None:
     try:
-        content.decode("utf-8")
+        return content.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def decode_text(content: bytes, content_type: str | None) -> DecodedText:
@@ -155,9 +154,13 @@ def decode_text(content: bytes, content_type: str | None) -> DecodedText:
         declared, source = _meta_charset(content), "meta"
     if declared is None:
         return DecodedText(content.decode("utf-8", "replace"), "utf-8", "default")
-    if declared == "utf-8" and not _is_utf8(content):
-        return DecodedText(content.decode("cp1252", "replace"), "cp1252", "sniffed")
-    legacy = not declared.startswith("utf-")
-    if legacy and not content.isascii() and _is_utf8(content):
-        return DecodedText(content.decode("utf-8"), "utf-8", "sniffed")
+    if declared == "utf-8":
+        text = _strict_utf8(content)
+        if text is None:
+            return DecodedText(content.decode("cp1252", "replace"), "cp1252", "sniffed")
+        return DecodedText(text, "utf-8", source)
+    if not declared.startswith("utf-") and not content.isascii():
+        text = _strict_utf8(content)
+        if text is not None:
+            return DecodedText(text, "utf-8", "sniffed")
     return DecodedText(content.decode(declared, "replace"), declared, source)

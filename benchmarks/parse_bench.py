@@ -1,0 +1,80 @@
+"""Parse cost per page on the real saved pages in ../shared/pages.
+
+Prints median ms/page for the project's `parse_article`, `lxml.html.fromstring` and a full-page
+`BeautifulSoup(html, "lxml")`, all measured in this run on the same pages, and the ratio of the
+BeautifulSoup baseline to the project's parse (target: parse <= 10 ms, ratio >= 3).
+
+    python benchmarks/parse_bench.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+from bs4 import BeautifulSoup
+
+from parsers.article import parse_article
+from parsers.models import ExtractionError
+
+PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "pages"
+
+
+def _project(page: str) -> None:
+    with contextlib.suppress(ExtractionError):  # home pages: NotAnArticle is the measured answer
+        parse_article(page)
+
+
+def _lxml(page: str) -> None:
+    lxml.html.fromstring(page)
+
+
+def _soup(page: str) -> None:
+    BeautifulSoup(page, "lxml")
+
+
+def _median_ms(fn: Callable[[str], None], pages: list[str], rounds: int) -> float:
+    """Median over pages of each page's median over rounds, in milliseconds."""
+    per_page = []
+    for page in pages:
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            fn(page)
+            times.append(time.perf_counter() - start)
+        per_page.append(statistics.median(times))
+    return statistics.median(per_page) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    if not PAGES.is_dir():
+        print(f"no real pages at {PAGES}: nothing to benchmark", file=sys.stderr)
+        return 1
+    files = sorted(PAGES.glob("*.html"))
+    pages = [path.read_text(encoding="utf-8") for path in files]
+    articles = [page for path, page in zip(files, pages, strict=True) if "_article_" in path.name]
+    for page in pages:  # warm up imports and caches outside the measurement
+        _project(page)
+    print(f"{len(pages)} pages ({len(articles)} articles), {args.rounds} rounds, median ms/page")
+    for label, subset in (("all pages", pages), ("article pages", articles)):
+        ours = _median_ms(_project, subset, args.rounds)
+        raw_lxml = _median_ms(_lxml, subset, args.rounds)
+        soup = _median_ms(_soup, subset, args.rounds)
+        print(
+            f"{label:>14}: parse_article {ours:6.2f}  lxml.html.fromstring {raw_lxml:6.2f}"
+            f"  BeautifulSoup(lxml) {soup:6.2f}  ratio BS/parse {soup / ours:5.2f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

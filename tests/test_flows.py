@@ -1,0 +1,201 @@
+"""The Prefect flows end to end: the real sample site over HTTP, a real DuckDB file, a real
+Prefect server (session-scoped harness). Tests run in order and share one site and database."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flows import spool
+from flows.monitor_flow import monitor
+from flows.recheck_flow import recheck
+from sample_site import SampleSite, serve
+from warehouse import open_readonly
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+ARTICLES = 40
+EVERYTHING = 60 * 24 * 400
+
+
+@dataclass
+class World:
+    site: SampleSite
+    base_url: str
+    db: Path
+    spool_dir: Path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[World]:
+    workdir = tmp_path_factory.mktemp("flows")
+    site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
+    with serve(site) as running, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LIPUTAN6_BASE_URL", running.base_url)
+        mp.setenv("LIPUTAN6_DB_PATH", str(workdir / "w.duckdb"))
+        mp.setenv("LIPUTAN6_SPOOL_DIR", str(workdir / "spool"))
+        mp.setenv("LIPUTAN6_RATE_PER_SECOND", "200")
+        mp.setenv("LIPUTAN6_CONCURRENCY", "8")
+        mp.setenv("LIPUTAN6_LOCK_TIMEOUT", "1")
+        yield World(site, running.base_url, workdir / "w.duckdb", workdir / "spool")
+
+
+def query(world: World, sql: str, params: list | None = None) -> list[tuple]:
+    with open_readonly(world.db) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def live_ids(world: World) -> set[int]:
+    return {a["article_id"] for a in world.site.truth()["articles"] if a["status"] == "live"}
+
+
+def test_first_run_loads_exactly_the_replica(world: World) -> None:
+    counts = asyncio.run(monitor())
+    assert counts["new"] == ARTICLES
+    assert counts["failed"] == counts["parse_error"] == 0
+    stored = {row[0] for row in query(world, "SELECT article_id FROM latest_articles")}
+    assert stored == live_ids(world)
+    truth = {a["article_id"]: a for a in world.site.truth()["articles"]}
+    for article_id, title, tags in query(
+        world, "SELECT article_id, title, tags FROM latest_articles"
+    ):
+        assert title == truth[article_id]["title"]
+        assert list(tags) == truth[article_id]["tags"]
+
+
+def test_identical_second_run_adds_nothing(world: World) -> None:
+    before = query(world, "SELECT count(*) FROM article_versions")[0][0]
+    counts = asyncio.run(monitor())
+    assert counts["new"] == 0
+    assert counts["fetched"] == 0
+    assert query(world, "SELECT count(*) FROM article_versions")[0][0] == before
+
+
+def test_recheck_reports_exactly_the_ground_truth(world: World) -> None:
+    records = world.site.advance()
+    started = datetime.now(UTC)
+    counts = asyncio.run(recheck(ahead_minutes=EVERYTHING))
+    assert counts["failed"] == counts["parse_error"] == 0
+    expected = {(r["article_id"], r["kind"]) for r in records if r["kind"] in ("edit", "removed")}
+    found = {
+        (article_id, kind)
+        for article_id, kind in query(
+            world,
+            "SELECT article_id, kind FROM article_changes WHERE detected_at >= ?",
+            [started],
+        )
+    }
+    assert found == expected
+    cosmetic = {r["article_id"] for r in records if r["kind"] == "cosmetic"}
+    assert cosmetic, "the timeline step should include cosmetic-only changes"
+    assert not cosmetic & {article_id for article_id, _ in found}
+    fields = {
+        article_id: set(changed)
+        for article_id, changed in query(
+            world,
+            "SELECT article_id, changed_fields FROM article_changes "
+            "WHERE kind = 'edit' AND detected_at >= ?",
+            [started],
+        )
+    }
+    for record in records:
+        if record["kind"] == "edit":
+            # topics are derived from the text, so a text edit may move them too
+            assert fields[record["article_id"]] - {"topics"} == set(record["fields"]), record
+    new_ids = {r["article_id"] for r in records if r["kind"] == "new"}
+    counts = asyncio.run(monitor())
+    assert counts["new"] == len(new_ids)
+
+
+def _hold_lock(db: Path) -> subprocess.Popen[str]:
+    """Another process (a user's DuckDB session) holding the file read-write."""
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(db)!r})\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_locked_database_spools_and_next_run_loads(world: World) -> None:
+    records = world.site.advance()
+    new_ids = {r["article_id"] for r in records if r["kind"] == "new"}
+    assert new_ids
+    holder = _hold_lock(world.db)
+    try:
+        counts = asyncio.run(monitor())
+        assert counts["spooled"] >= 1
+        assert spool.pending(world.spool_dir)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+    counts = asyncio.run(recheck(limit=1))
+    assert not spool.pending(world.spool_dir)
+    stored = {row[0] for row in query(world, "SELECT article_id FROM latest_articles")}
+    assert new_ids <= stored
+    duplicates = query(
+        world,
+        "SELECT article_id, content_hash FROM article_versions GROUP BY ALL HAVING count(*) > 1",
+    )
+    assert duplicates == []
+    truth = {a["article_id"]: a for a in world.site.truth()["articles"] if a["status"] == "live"}
+    latest = query(world, "SELECT article_id, title, tags FROM latest_articles")
+    assert {i: (t, list(g)) for i, t, g in latest if i in truth} == {
+        i: (a["title"], a["tags"]) for i, a in truth.items()
+    }
+
+
+def test_artifacts_and_events_reach_prefect(world: World) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.events.filters import EventFilter, EventNameFilter
+
+    async def read() -> tuple[set[str], set[str]]:
+        async with get_client() as client:
+            artifacts = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(
+                        any_=["monitor-summary", "monitor-changes", "recheck-summary"]
+                    )
+                )
+            )
+            deadline = time.monotonic() + 30
+            names: set[str] = set()
+            wanted = [
+                "liputan6.article.new",
+                "liputan6.article.changed",
+                "liputan6.article.removed",
+            ]
+            while time.monotonic() < deadline and names != set(wanted):
+                for name in set(wanted) - names:
+                    page = await client.read_events(
+                        filter=EventFilter(event=EventNameFilter(name=[name])), limit=5
+                    )
+                    if page.events:
+                        assert page.events[0].resource.id.startswith("liputan6.article.")
+                        names.add(name)
+                await asyncio.sleep(0.5)
+            return {a.key for a in artifacts if a.key}, names
+
+    keys, events = asyncio.run(read())
+    assert keys == {"monitor-summary", "monitor-changes", "recheck-summary"}
+    assert events == {
+        "liputan6.article.new",
+        "liputan6.article.changed",
+        "liputan6.article.removed",
+    }
