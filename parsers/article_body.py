@@ -131,6 +131,10 @@ def _pages(container: Tag, index: DomIndex, fired: Counter[str]) -> list[Page]:
     pages: list[Page] = []
     for part in parts:
         title = _page_title(part, index)
+        closing = line_rule_for(title) if title else None
+        if closing is not None and closing.truncate:
+            fired[closing.name] += 1
+            break
         paragraphs = _page_paragraphs(part, index, fired)
         if not paragraphs:
             rule = page_rule_for(title) if title else None

@@ -1,4 +1,4 @@
-"""The data that leaves the parsers: the contract every later stage (warehouse, topics, flows) reads.
+"""The data that leaves the parsers: the contract every later stage reads.
 
 Pydantic models rather than dataclasses because articles cross process boundaries as JSON (the
 spool, the CLI) and must come back identical, timezone-aware datetimes included.

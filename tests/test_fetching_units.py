@@ -14,6 +14,7 @@ import pytest
 
 from flows.fetching import FetchResult
 from flows.fetching.limits import BadEncoding, TooLarge, decode_text, read_capped
+from flows.fetching.pacing import HostPacer
 from flows.fetching.redirects import RedirectChain
 from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
 from flows.fetching.robots import RobotsAnswer, parse_robots, robots_policy
@@ -202,3 +203,22 @@ def test_stored_page_reads_like_a_fresh_fetch() -> None:
     result = FetchResult.from_stored("https://www.liputan6.com/news/read/1/a", html)
     assert (result.outcome, result.status, result.text) == ("ok", 200, html)
     assert result.content == html.encode("utf-8")
+
+
+def test_pacer_caps_requests_in_flight_per_host() -> None:
+    pacer = HostPacer(rate=None, concurrency=3)
+    in_flight: dict[str, int] = {"a": 0, "b": 0}
+    peak: dict[str, int] = {"a": 0, "b": 0}
+
+    async def request(host: str) -> None:
+        async with pacer.slot(host):
+            in_flight[host] += 1
+            peak[host] = max(peak[host], in_flight[host])
+            await asyncio.sleep(0.01)
+            in_flight[host] -= 1
+
+    async def run() -> None:
+        await asyncio.gather(*(request(h) for h in ["a", "b"] * 10))
+
+    asyncio.run(run())
+    assert peak == {"a": 3, "b": 3}

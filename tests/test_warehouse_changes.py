@@ -291,3 +291,28 @@ def test_custom_ladder_is_used(db):
     old = make_article(article_id=42, published_at=T0 - timedelta(days=3))
     load_batch(db, batch(ok(old, T0)), ladder=ladder)
     assert rows(db, "SELECT next_check_at FROM articles WHERE article_id = 42")[0][0] is None
+
+
+def test_multi_page_article_reads_back_identically(db):
+    article = make_article(
+        paragraphs=PARAGRAPHS[:1],
+        extra_pages=[
+            Page(title="Tanggul Jebol", paragraphs=["Tanggul sepanjang 20 meter jebol."]),
+            Page(title="Kosong", paragraphs=[]),
+            Page(paragraphs=["Halaman tanpa judul.", "  ", "Paragraf terakhir."]),
+        ],
+    )
+    load_batch(db, batch(ok(article, T0)))
+    report = load_batch(db, batch(ok(article, T0 + H, raw_html=raw_page(article, ad_id="x"))))
+    assert report.cosmetic == 1 and report.changed == 0
+    body = rows(db, "SELECT body FROM article_versions")[0][0]
+    assert body.split("\n\n") == [
+        PARAGRAPHS[0],
+        "Tanggul Jebol",
+        "Tanggul sepanjang 20 meter jebol.",
+        "Kosong",
+        "Halaman tanpa judul.",
+        "Paragraf terakhir.",
+    ]
+    moved = make_article(paragraphs=PARAGRAPHS[:1], extra_pages=[Page(title="Tanggul Jebol")])
+    assert load_batch(db, batch(ok(moved, T0 + 2 * H))).changes[0].changed_fields == ["body"]

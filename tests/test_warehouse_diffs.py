@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import UTC, datetime
 
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from warehouse.diffing import diff_snapshots, list_ops, paragraph_diffs, word_ops
-from warehouse.normalize import PageText, Snapshot, normalize_text
+from warehouse.normalize import _PUNCTUATION, PageText, Snapshot, normalize_text
 from warehouse.render_html import render_html
 from warehouse.render_term import render_term
 from warehouse.render_text import render_text
@@ -32,6 +35,12 @@ def test_normalize_text_removes_only_cosmetic_differences():
     assert normalize_text("\u201cSiap\u201d\u00a0 \u2014  kata\u200bnya ") == '"Siap" - katanya'
     assert normalize_text("Ｒｐ１０") == "Rp10"
     assert normalize_text("naik") != normalize_text("turun")
+
+
+@given(st.text())
+def test_normalize_text_fast_path_agrees_with_the_full_rule(text):
+    full = " ".join(unicodedata.normalize("NFKC", text).translate(_PUNCTUATION).split())
+    assert normalize_text(text) == full
 
 
 def test_word_ops_merge_runs():

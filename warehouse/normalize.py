@@ -44,7 +44,6 @@ _PUNCTUATION = str.maketrans(
 )
 
 
-
 def normalize_text(text: str) -> str:
     """Text as compared: NFKC, one quote/dash style, no invisible characters, single spaces."""
     if not text.isascii():

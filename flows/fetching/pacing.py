@@ -15,46 +15,34 @@ from contextlib import asynccontextmanager
 
 
 class TokenBucket:
-    """`rate` tokens per second, at most `burst` saved up.
+    """`rate` tokens per second, at most `burst` saved up, in its virtual-scheduling form (GCRA).
 
-    A burst of 1 (the default) spaces requests exactly 1/rate apart, which is what a site's rate
-    limiter measures; larger bursts only make sense for hosts that tolerate spikes.
+    Keeping the time the next token is due, rather than a token count, means a late wake-up
+    from `asyncio.sleep` does not shift every later request: the schedule advances by exactly
+    1/rate per request, so the long-run rate is the configured one. A burst of 1 (the default)
+    spaces requests evenly, which is what a site's rate limiter measures.
     """
 
     def __init__(self, rate: float, burst: float = 1.0) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be positive, got {rate}")
-        self.rate = rate
+        self.interval = 1.0 / rate
         self.burst = max(burst, 1.0)
-        self._tokens = self.burst
-        self._updated = time.monotonic()
-        self._not_before = 0.0
+        self._due = time.monotonic()  # when the next token is due, were none saved up
         self._lock = asyncio.Lock()
-
-    def _refill(self, now: float) -> None:
-        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-        self._updated = now
 
     async def acquire(self) -> None:
         # The lock makes waiters queue in arrival order, so no request starves behind later ones.
         async with self._lock:
-            while True:
-                now = time.monotonic()
-                if now < self._not_before:
-                    await asyncio.sleep(self._not_before - now)
-                    continue
-                self._refill(now)
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
-                    return
-                await asyncio.sleep((1.0 - self._tokens) / self.rate)
+            due = max(self._due, time.monotonic() - (self.burst - 1.0) * self.interval)
+            wait = due - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._due = due + self.interval
 
     def defer(self, seconds: float) -> None:
         """Hand out no token for `seconds` from now (a server asked us to back off)."""
-        now = time.monotonic()
-        self._not_before = max(self._not_before, now + seconds)
-        self._tokens = 0.0
-        self._updated = max(self._updated, now)
+        self._due = max(self._due, time.monotonic() + seconds)
 
 
 class HostPacer:
