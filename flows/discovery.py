@@ -44,11 +44,15 @@ class SourceReport:
     urls_fetched: int = 0
     errors: list[str] = field(default_factory=list)
     article_ids: set[int] = field(default_factory=set)
-    dropped_links: int = 0  # suspicious off-list links seen (see `_suspicious`), never requested
+    dropped_urls: set[str] = field(default_factory=set)  # off-list links seen, never requested
 
     @property
     def found(self) -> int:
         return len(self.article_ids)
+
+    @property
+    def dropped_links(self) -> int:
+        return len(self.dropped_urls)
 
     def new(self, known: Iterable[int]) -> int:
         """How many of this source's articles are not in `known` (the warehouse's ids)."""
@@ -73,8 +77,8 @@ class _Collector:
     def allowed_url(self, url: str) -> bool:
         if is_allowed_url(url, self.allowed):
             return True
-        self.report.dropped_links += 1
-        logger.info("%s: dropped link outside the allow-list: %.200s", self.report.source, url)
+        self.report.dropped_urls.add(url)
+        logger.warning("%s: dropped link outside the allow-list: %.200s", self.report.source, url)
         return False
 
     async def fetch(self, urls: Sequence[str]) -> list[FetchResult]:
@@ -87,8 +91,9 @@ class _Collector:
             if result.outcome == "ok" and result.content is not None:
                 ok.append(result)
             else:
-                error = result.error or f"HTTP {result.status}"
-                self.report.errors.append(f"{result.url}: {result.outcome}: {error}")
+                error = f"{result.url}: {result.outcome}: {result.error or result.status}"
+                self.report.errors.append(error)
+                logger.warning("%s: listing skipped: %s", self.report.source, error)
         return ok
 
     def collect(self, result: FetchResult) -> None:
@@ -96,7 +101,7 @@ class _Collector:
         base = result.final_url or result.url
         suspicious = _suspicious_links(result.text or "", base, self.allowed)
         if suspicious:
-            self.report.dropped_links += len(suspicious)
+            self.report.dropped_urls.update(suspicious)
             logger.warning(
                 "%s: %s carries %d off-site or IP-address links, dropped: %s",
                 self.report.source,

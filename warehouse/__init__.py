@@ -1,6 +1,6 @@
 """The DuckDB warehouse: every version of every article, its changes, fetches and runs."""
 
-from warehouse.loading import ChangeSummary, LoadReport, load_batch
+from warehouse.loading import ChangeSummary, LoadReport, load_batch, load_batches
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import (
     DueArticle,
@@ -29,6 +29,7 @@ __all__ = [
     "due_for_recheck",
     "known_article_ids",
     "load_batch",
+    "load_batches",
     "migrate",
     "open_readonly",
     "record_run",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -155,21 +155,39 @@ def load_batch(
     path: Path | str, batch: Batch, ladder: Ladder | None = None, lock_timeout: float = 10.0
 ) -> LoadReport:
     """Apply a batch in one transaction; DatabaseLocked means it was not applied at all."""
+    return load_batches(path, [batch], ladder, lock_timeout)[0]
+
+
+def load_batches(
+    path: Path | str,
+    batches: Sequence[Batch],
+    ladder: Ladder | None = None,
+    lock_timeout: float = 10.0,
+) -> list[LoadReport]:
+    """Apply batches in order, one transaction each, over one connection.
+
+    Draining a spool this way pays for opening and checkpointing the file once instead of once
+    per batch; the file stays locked for the whole list, so keep the list bounded. If one batch
+    fails, the ones before it stay committed (reloading them later is a no-op).
+    """
     ladder = ladder or Ladder()
-    batch_id = batch.batch_id
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = connect(path, read_only=False, lock_timeout=lock_timeout)
     try:
         apply_migrations(con)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            report = _apply(con, batch, batch_id, ladder)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        return [_transaction(con, batch, ladder) for batch in batches]
     finally:
         con.close()
+
+
+def _transaction(con: duckdb.DuckDBPyConnection, batch: Batch, ladder: Ladder) -> LoadReport:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        report = _apply(con, batch, batch.batch_id, ladder)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return report
 
 
