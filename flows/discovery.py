@@ -12,7 +12,7 @@ import asyncio
 import ipaddress
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -53,10 +53,6 @@ class SourceReport:
     @property
     def dropped_links(self) -> int:
         return len(self.dropped_urls)
-
-    def new(self, known: Iterable[int]) -> int:
-        """How many of this source's articles are not in `known` (the warehouse's ids)."""
-        return len(self.article_ids - set(known))
 
 
 @dataclass

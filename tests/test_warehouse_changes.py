@@ -21,7 +21,8 @@ from test_warehouse_support import (
 )
 
 from parsers.models import Page, TopicTag
-from warehouse import load_batch
+from warehouse import load_batch, load_batches
+from warehouse.records import Batch
 from warehouse.scheduling import Ladder
 
 H = timedelta(hours=1)
@@ -212,9 +213,12 @@ def test_reparse_of_same_raw_html_is_a_parser_change(db):
         extra_pages=[Page(title="Halaman 2", paragraphs=["Teks yang dulu terlewat."])],
         parser_version="1.1.0",
     )
-    report = load_batch(db, batch(ok(better, T0 + H, raw_html=html, reparse=True)))
+    reparse = ok(better, T0, raw_html=html, reparse=True)  # dated when the HTML was fetched
+    report = load_batch(db, Batch(run_id="reparse", created_at=T0 + H, observations=[reparse]))
     assert report.parser_change == 1 and report.changed == 0
     assert changes(db) == [("parser_change", 1, 2, ["body"])]
+    assert rows(db, "SELECT detected_at FROM changes")[0][0] == T0 + H
+    assert rows(db, "SELECT fetched_at FROM versions WHERE version = 2")[0][0] == T0
     assert rows(db, "SELECT parser_version FROM versions WHERE version = 2")[0][0] == "1.1.0"
     # a re-parse is not a check: counters and schedule untouched
     assert rows(db, "SELECT check_count, last_checked FROM articles")[0] == (1, T0)
@@ -316,3 +320,15 @@ def test_multi_page_article_reads_back_identically(db):
     ]
     moved = make_article(paragraphs=PARAGRAPHS[:1], extra_pages=[Page(title="Tanggul Jebol")])
     assert load_batch(db, batch(ok(moved, T0 + 2 * H))).changes[0].changed_fields == ["body"]
+
+
+def test_load_batches_applies_each_batch_once_over_one_connection(db):
+    first = batch(ok(make_article(), T0), run_id="a")
+    second = batch(ok(make_article(title=EDITED_TITLE), T0 + H), run_id="b")
+    reports = load_batches(db, [first, second, first])
+    assert [(r.new, r.changed, r.already_loaded) for r in reports] == [
+        (1, 0, False),
+        (0, 1, False),
+        (0, 0, True),
+    ]
+    assert rows(db, "SELECT count(*) FROM loaded_batches")[0][0] == 2

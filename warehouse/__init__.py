@@ -1,6 +1,6 @@
 """The DuckDB warehouse: every version of every article, its changes, fetches and runs."""
 
-from warehouse.loading import ChangeSummary, LoadReport, load_batch, load_batches
+from warehouse.loading import load_batch, load_batches
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import (
     DueArticle,
@@ -12,6 +12,7 @@ from warehouse.queries import (
     stored_raw_pages,
 )
 from warehouse.records import RunRecord
+from warehouse.report import ChangeSummary, LoadReport
 from warehouse.runs import record_run
 from warehouse.scheduling import Ladder
 from warehouse.schema import SCHEMA_VERSION, migrate

@@ -18,6 +18,8 @@ from warehouse.normalize import Snapshot, snapshot_from_row
 from warehouse.rawpages import decompress
 
 RAW_CHUNK = 50
+DUE_SQL = """SELECT article_id, url, etag, last_modified FROM articles
+             WHERE next_check_at <= ? ORDER BY next_check_at, article_id"""
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -68,8 +70,7 @@ def due_for_recheck(path: Path | str, now: datetime, limit: int | None = None) -
     """Articles whose next check is due, most overdue first; removed ones included."""
     if not Path(path).is_file():
         return []
-    sql = """SELECT article_id, url, etag, last_modified FROM articles
-             WHERE next_check_at <= ? ORDER BY next_check_at, article_id"""
+    sql = DUE_SQL
     params: list[object] = [now]
     if limit is not None:
         sql += " LIMIT ?"
