@@ -111,7 +111,7 @@ def history(article_id: int, db: DbOption = None) -> None:
         versions = article_versions(con, article_id)
         changes = article_change_rows(con, article_id)
     table = Table(title=f"article {article_id}: versions")
-    for column in ("version", "fetched at", "title", "parser", "content hash", "current"):
+    for column in ("version", "fetched (UTC)", "title", "parser", "content hash", "current"):
         table.add_column(column)
     for version, fetched, title, parser, digest, current in versions:
         table.add_row(
@@ -125,7 +125,7 @@ def history(article_id: int, db: DbOption = None) -> None:
     console = Console()
     console.print(table)
     log = Table(title=f"article {article_id}: changes")
-    for column in ("detected at", "kind", "from", "to", "fields", "+words", "-words"):
+    for column in ("detected (UTC)", "kind", "from", "to", "fields", "+words", "-words"):
         log.add_column(column)
     for detected, kind, old, new, fields, added, removed in changes:
         log.add_row(
@@ -144,9 +144,9 @@ def diff(
     article_id: int,
     version_from: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
     version_to: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
-    fmt: Annotated[DiffFormat, typer.Option("--format", help="term, text or html.")] = (
-        DiffFormat.term
-    ),
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", help="term, text or html (term to a file: text).")
+    ] = (DiffFormat.term),
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -185,7 +185,7 @@ def changes(
     with _readonly(db) as con:
         found = recent_changes(con, start, kinds, limit)
     table = Table(title=f"changes since {start:%Y-%m-%d %H:%M} UTC")
-    for column in ("detected at", "article", "kind", "versions", "fields", "+/-", "title"):
+    for column in ("detected (UTC)", "article", "kind", "versions", "fields", "+/-", "title"):
         table.add_column(column)
     for detected, article_id, kind_, old, new, fields, added, removed, title, _url in found:
         table.add_row(
@@ -211,6 +211,10 @@ def sql(
     check_read_only(query)
     with _readonly(db) as con:
         try:
+            # `EXPLAIN ANALYZE COPY ... TO 'file'` parses as EXPLAIN yet writes the file, and a
+            # SELECT can read any file or URL: the engine itself must refuse, not just our check.
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
             result = con.execute(query)
             names = [column[0] for column in result.description or []]
             found = result.fetchall()

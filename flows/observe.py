@@ -19,7 +19,7 @@ from warehouse.records import Observation
 
 log = logging.getLogger(__name__)
 
-_FAILED = {"blocked_by_robots", "too_large", "http_error", "network_error"}
+_FAILED = {"blocked_by_robots", "too_large", "http_error", "network_error", "not_article"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ def observation_from(target: Target, result: FetchResult, now: datetime) -> Obse
     """Classify one fetch.
 
     A page at an article URL that parses as a non-article is a parser problem (a layout change),
-    never a deletion: only 404/410 and redirects away count as removed.
+    never a deletion: only 404/410 and redirects away count as removed. A body that is not a
+    page at all (a PDF, an image) is a failed fetch for the same reason: it stays due.
     """
     common = {
         "article_id": target.article_id,
@@ -48,7 +49,7 @@ def observation_from(target: Target, result: FetchResult, now: datetime) -> Obse
     }
     if result.outcome == "not_modified":
         return Observation(outcome="not_modified", **common)
-    if result.outcome in ("removed", "not_article"):
+    if result.outcome == "removed":
         return Observation(outcome="removed", error=result.error, **common)
     if result.outcome in _FAILED or result.text is None:
         error = result.error or f"{result.outcome} (HTTP {result.status})"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parsers.urls import SITE_DOMAIN, host_of
@@ -82,6 +83,23 @@ class Settings(BaseSettings):
     rate_limit_name: str = Field(
         "liputan6-requests", description="Prefect global concurrency limit shared by all runs."
     )
+
+    base_auth: SecretStr | None = Field(
+        None,
+        description="user:password for HTTP basic auth on the base URL's host (a private mirror); "
+        "taken from userinfo in LIPUTAN6_BASE_URL, which is then removed from the URL.",
+    )
+
+    @model_validator(mode="after")
+    def _credentials_out_of_base_url(self) -> Settings:
+        """Userinfo in the base URL becomes a secret: the URL itself is logged, reported and
+        stored with every fetch, and `user:password@host` would put the password in all of them."""
+        parts = urlsplit(self.base_url)
+        if "@" in parts.netloc:
+            userinfo, _, hostport = parts.netloc.rpartition("@")
+            self.base_auth = SecretStr(unquote(userinfo))
+            self.base_url = urlunsplit(parts._replace(netloc=hostport))
+        return self
 
     @property
     def feed_base(self) -> str:

@@ -130,6 +130,8 @@ def _pages(container: Tag, index: DomIndex, fired: Counter[str]) -> list[Page]:
     )
     pages: list[Page] = []
     for part in parts:
+        if not is_live(part):  # broken markup nested this page in a heading already consumed
+            continue
         title = _page_title(part, index)
         closing = line_rule_for(title) if title else None
         if closing is not None and closing.truncate:

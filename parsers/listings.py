@@ -209,8 +209,10 @@ def _soup(content: str | bytes) -> BeautifulSoup | None:
 
 
 def _local(element: etree._Element) -> str:
+    """The tag without namespace or prefix. Split by hand: `etree.QName` raises on the tags that
+    recovery leaves in broken XML (`news:` cut short, or a prefix that was never declared)."""
     tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _elements(root: etree._Element, name: str) -> Iterator[etree._Element]:

@@ -137,5 +137,12 @@ def is_allowed_url(url: str, extra_hosts: Iterable[str] = ()) -> bool:
 
 
 def absolute(base: str, href: str) -> str:
-    """`href` resolved against `base`, without its fragment."""
-    return urljoin(base, href.strip()).split("#", 1)[0]
+    """`href` resolved against `base`, without its fragment.
+
+    An href that cannot be a URL (a broken IPv6 literal such as `http://[zz::/`) resolves to "",
+    which no allow-list accepts: one bad link in a feed must cost that link, not the feed.
+    """
+    try:
+        return urljoin(base, href.strip()).split("#", 1)[0]
+    except ValueError:
+        return ""

@@ -276,5 +276,7 @@ def send(out: Channel, response: Response, include_body: bool = True) -> int:
 
 
 def simple(out: Channel, status: int, body: bytes, headers: list[tuple[str, str]]) -> int:
-    base = [("Content-Type", "text/html; charset=utf-8"), *headers]
-    return send(out, Response(status, tuple(base), body))
+    """Send `body` as HTML unless `headers` name another Content-Type (sent once, not twice)."""
+    named = {key.lower() for key, _ in headers}
+    base = [] if "content-type" in named else [("Content-Type", "text/html; charset=utf-8")]
+    return send(out, Response(status, (*base, *headers), body))

@@ -20,3 +20,16 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """The fault-drill table (scenario → outcome), when any drill ran."""
+    from drill_support import DRILL_ROWS, render_table
+
+    rows = config.stash.get(DRILL_ROWS, [])
+    if rows:
+        terminalreporter.section("fault drills")
+        for line in render_table(rows):
+            terminalreporter.write_line(line)

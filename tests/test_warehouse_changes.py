@@ -56,7 +56,12 @@ def article_row(db) -> tuple:
 
 def test_first_sighting_creates_version_one_and_schedules_a_recheck(db):
     report = load_batch(db, batch(ok(make_article(), T0)))
-    assert report.new == 1 and report.changes == []
+    assert report.new == 1
+    (summary,) = report.changes
+    assert (summary.kind, summary.version_from, summary.version_to) == ("new", None, 1)
+    assert summary.title_after == "Banjir Rob Rendam Ratusan Rumah di Pesisir Utara"
+    assert summary.words_added == 8 + 11 + sum(len(p.split()) for p in PARAGRAPHS)
+    assert changes(db) == []  # a first sighting is a version, not a change row
     assert versions(db) == [(1, "Banjir Rob Rendam Ratusan Rumah di Pesisir Utara")]
     status, version, checks, _, _ = article_row(db)
     assert (status, version, checks) == ("live", 1, 1)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from warehouse.change_detection import ArticleState, Event
+from warehouse.normalize import Snapshot
 from warehouse.rawpages import CODEC, compress
 from warehouse.records import Batch
 from warehouse.report import ChangeSummary, LoadReport
@@ -160,6 +161,8 @@ def collect(
             (obs.article_id, stored.version, t.topic, t.source, t.score, list(t.evidence))
             for t in new.topic_tags
         )
+        if event.kind == "new":
+            report.changes.append(_first_seen(obs.article_id, new.article.canonical_url, snap))
     if event.change is not None:
         assert state is not None
         change = event.change
@@ -197,6 +200,24 @@ def collect(
                 version_to=change.version_to,
             )
         )
+
+
+def _first_seen(article_id: int, url: str, snap: Snapshot) -> ChangeSummary:
+    """A new article in the run report (for notifications); it has no change row: its first
+    version is the record."""
+    words = sum(len(text.split()) for text in (snap.title, snap.description, snap.body))
+    return ChangeSummary(
+        article_id=article_id,
+        kind="new",
+        url=url,
+        title_before=None,
+        title_after=snap.title,
+        changed_fields=[],
+        words_added=words,
+        words_removed=0,
+        version_from=None,
+        version_to=1,
+    )
 
 
 def write(

@@ -105,14 +105,14 @@ def stored_raw_pages(
     for start in range(0, len(index), RAW_CHUNK):
         chunk = index[start : start + RAW_CHUNK]
         with open_readonly(path) as con:
-            blobs = dict(
-                (h, (codec, content))
+            blobs = {
+                h: (codec, content)
                 for h, codec, content in con.execute(
                     """SELECT raw_hash, codec, content FROM raw_pages
                        WHERE raw_hash IN (SELECT unnest(?::VARCHAR[]))""",
                     [[row[5] for row in chunk]],
                 ).fetchall()
-            )
+            }
         for article_id, url, fetched_at, version, parser_version, raw_hash in chunk:
             codec, content = blobs[raw_hash]
             html = decompress(codec, content)

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, fields
 
 @dataclass(frozen=True)
 class ChangeSummary:
+    """One change for the run report: the `article_changes` kinds, plus `new` for a first
+    sighting (which has a version but no change row)."""
+
     article_id: int
     kind: str
     url: str

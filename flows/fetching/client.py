@@ -9,6 +9,7 @@ must not kill a batch of five hundred.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -339,7 +340,9 @@ class Fetcher:
                 if budget.left <= 0:
                     raise TimeoutError
                 async with asyncio.timeout(budget.left):
-                    request = self._client.build_request("GET", url, headers=headers)
+                    request = self._client.build_request(
+                        "GET", url, headers={**headers, **self._credentials_for(url)}
+                    )
                     response = await self._client.send(request, stream=True)
                     exchange.status = response.status_code
                     exchange.headers = response.headers
@@ -365,6 +368,17 @@ class Fetcher:
                 exchange.elapsed = time.monotonic() - started
                 budget.spend(exchange.elapsed)
         return exchange
+
+    def _credentials_for(self, url: str) -> dict[str, str]:
+        """Basic auth for the base URL's origin only: never for a host a redirect or feed named."""
+        auth = self.settings.base_auth
+        base = self.settings.base_url
+        if auth is None or url.split("://", 1)[0] != base.split("://", 1)[0]:
+            return {}
+        if host_of(url) != host_of(base):
+            return {}
+        token = base64.b64encode(auth.get_secret_value().encode()).decode("ascii")
+        return {"Authorization": f"Basic {token}"}
 
     async def _robots_allow(self, url: str) -> bool:
         return self._robots is None or await self._robots.allowed(url)

@@ -1,0 +1,307 @@
+"""Fault drills: the flows against the replica's fault modes and edit timeline.
+
+Each drill breaks the replica in one way, runs a flow, and checks three things against the
+replica's ground truth: the run completed (or failed with a clear message); no version was
+duplicated or lost; and once the fault is cleared, a later run fetched every URL that failed and
+the warehouse matches the replica exactly. The outcome of every drill is printed as a table at the
+end of the session (see `pytest_terminal_summary` in conftest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from drill_support import (
+    DRILL_ROWS,
+    RunOutcome,
+    World,
+    affected_ids,
+    db_holder,
+    detected_changes,
+    drill_world,
+    duplicate_versions,
+    expected_versions,
+    failed_urls,
+    fetched_ok_since,
+    latest,
+    live_truth,
+    mismatches,
+    path_of,
+    query,
+    run_monitor,
+    run_recheck,
+    statuses_since,
+    truth_changes,
+    version_counts,
+)
+
+from flows import spool
+from flows.health import ExtractionHealthError
+from sample_site import FaultSpec
+
+pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
+
+ARTICLES = "/*/read/*"
+TIMELINE_KINDS = ("edit", "removed", "restored")
+
+
+@dataclass(frozen=True)
+class Drill:
+    """One fault scenario.
+
+    `mode`: the flow that meets the fault: "monitor" on a fresh warehouse, or "recheck" after a
+    clean first run and one step of the replica's edit timeline. `fails_urls`: the fault outlasts
+    the retry budget, so the run must record failed URLs; otherwise it must absorb the fault and
+    load everything. `fired`: a status the replica must have sent, proof the fault happened.
+    """
+
+    name: str
+    faults: str
+    mode: Literal["monitor", "recheck"] = "monitor"
+    fails_urls: bool = True
+    fired: int | None = None
+
+
+DRILLS = [
+    Drill(
+        "429 storm, shorter than the retries",
+        f"429:{ARTICLES}:0.5:times=1,retry_after=1",
+        fails_urls=False,
+        fired=429,
+    ),
+    Drill("429 storm, longer than the retries", f"429:{ARTICLES}:0.4:retry_after=1", fired=429),
+    Drill(
+        "429 with Retry-After past the deadline", f"429:{ARTICLES}:0.3:retry_after=3600", fired=429
+    ),
+    Drill(
+        "503 burst, shorter than the retries",
+        f"503:{ARTICLES}:0.5:times=2",
+        fails_urls=False,
+        fired=503,
+    ),
+    Drill("503 burst, longer than the retries", f"503:{ARTICLES}:0.5:times=6", fired=503),
+    Drill("500 errors", f"500:{ARTICLES}:0.3", fired=500),
+    Drill("slow responses, within the timeout", f"slow:{ARTICLES}:0.5:delay=0.4", fails_urls=False),
+    Drill("stalls (read timeout)", f"stall:{ARTICLES}:0.3:delay=3"),
+    Drill("connection resets", f"reset:{ARTICLES}:0.3"),
+    Drill("truncated bodies", f"truncate:{ARTICLES}:0.3"),
+    Drill("oversized bodies", f"oversize:{ARTICLES}:0.3:size=3000000", fired=200),
+    Drill("gzip bombs", f"gzip_bomb:{ARTICLES}:0.3:size=50000000", fired=200),
+    Drill("redirect loops", f"redirect_loop:{ARTICLES}:0.3", fired=302),
+    Drill("off-site redirects", f"offsite_redirect:{ARTICLES}:0.3", fired=302),
+    Drill(
+        "wrong charset (UTF-8 sent as cp1252)", f"wrong_charset:{ARTICLES}:0.5", fails_urls=False
+    ),
+    Drill(
+        "wrong charset (cp1252 sent as UTF-8)",
+        f"wrong_charset:{ARTICLES}:0.5:mode=cp1252-as-utf8",
+        fails_urls=False,
+    ),
+    Drill("non-HTML bodies (PDF)", f"non_html:{ARTICLES}:0.3"),
+    Drill("robots.txt disallows a channel", "robots_disallow:/news/*:1"),
+    Drill("off-site and private links everywhere", "offsite_links:/*:1", fails_urls=False),
+    Drill("feed source down, sitemap up", "503:/rss*:1", fails_urls=False, fired=503),
+    Drill("sitemaps down, feeds up", "503:/sitemap*:1", fails_urls=False, fired=503),
+    Drill(
+        "mixed storm: 429, resets, truncation",
+        f"429:{ARTICLES}:0.2:retry_after=1;reset:{ARTICLES}:0.2;truncate:{ARTICLES}:0.2",
+    ),
+    Drill("recheck: 503 longer than the retries", f"503:{ARTICLES}:0.4", mode="recheck", fired=503),
+    Drill("recheck: stalls", f"stall:{ARTICLES}:0.3:delay=3", mode="recheck"),
+    Drill("recheck: non-HTML bodies (PDF)", f"non_html:{ARTICLES}:0.3", mode="recheck"),
+]
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with drill_world(tmp_path, monkeypatch) as w:
+        yield w
+
+
+@pytest.fixture
+def table(request: pytest.FixtureRequest) -> list[tuple[str, str]]:
+    return request.config.stash.setdefault(DRILL_ROWS, [])
+
+
+def assert_consistent(world: World, stale_ok: set[int] = frozenset()) -> None:
+    """(b): nothing stored twice, nothing stored wrongly; `stale_ok` may lag behind the replica."""
+    assert duplicate_versions(world.db) == []
+    assert mismatches(world.db, world.site, stale_ok) == []
+
+
+def assert_recovered(world: World, baseline_step: int, seen_before: set[int], mark: int) -> None:
+    """(c): every URL that failed was fetched again, and the warehouse equals the replica."""
+    retried = fetched_ok_since(world.site, mark)
+    never_retried = {u for u in failed_urls(world.db) if path_of(u) not in retried}
+    assert never_retried == set()
+    stored_live = {i for i, (status, _, _) in latest(world.db).items() if status == "live"}
+    assert stored_live == set(live_truth(world.site))
+    assert_consistent(world)
+    assert version_counts(world.db) == expected_versions(world.site, baseline_step, seen_before)
+
+
+def summarise(drill: Drill, outcome: RunOutcome, n_affected: int) -> str:
+    failed = outcome.counts.get("failed", 0) + outcome.counts.get("parse_error", 0)
+    return (
+        f"{outcome.label}; {n_affected} page(s) faulted, {failed} failed in-run; "
+        "all recovered after clearing"
+    )
+
+
+@pytest.mark.parametrize("drill", DRILLS, ids=[d.name for d in DRILLS])
+def test_drill(drill: Drill, world: World, table: list[tuple[str, str]]) -> None:
+    site = world.site
+    seen_before: set[int] = set()
+    baseline_step = 0
+    started = datetime.now(UTC)
+    if drill.mode == "recheck":
+        assert run_monitor().error is None
+        seen_before = set(live_truth(site))
+        site.advance()
+        baseline_step = 0
+    spec = FaultSpec.parse(drill.faults)
+    site.set_faults(spec)
+    affected = affected_ids(site, spec) & (seen_before or set(live_truth(site)))
+    mark = len(site.request_log)
+
+    outcome = run_monitor() if drill.mode == "monitor" else run_recheck()
+
+    assert outcome.error is None, outcome.error
+    if drill.fired is not None:
+        assert statuses_since(site, mark)[drill.fired] > 0, "the fault never fired"
+    failed_ids = {row[0] for row in query(world.db, "SELECT article_id FROM observation_errors")}
+    if drill.fails_urls:
+        assert affected, "the fault spec matches no article: the drill would prove nothing"
+        assert outcome.counts["failed"] + outcome.counts["parse_error"] > 0
+        assert failed_ids and failed_ids <= affected
+        assert_consistent(world, stale_ok=affected)
+    else:
+        assert outcome.counts["failed"] == outcome.counts["parse_error"] == 0
+        assert failed_ids == set()
+        assert_consistent(world)
+    if drill.mode == "monitor":
+        stored = set(latest(world.db))
+        assert set(live_truth(site)) - affected <= stored, "an unaffected article was lost"
+    assert not spool.pending(world.spool_dir)
+
+    site.set_faults(FaultSpec())
+    mark = len(site.request_log)
+    assert run_monitor().error is None
+    if drill.mode == "recheck":
+        assert run_recheck().error is None
+        expected = {(i, k) for i, k in truth_changes(site, 0, TIMELINE_KINDS) if i in seen_before}
+        assert detected_changes(world.db, started) == expected
+    assert_recovered(world, baseline_step, seen_before, mark)
+    table.append((drill.name, summarise(drill, outcome, len(affected))))
+
+
+def test_layout_change_on_30_percent_trips_the_health_alarm(
+    world: World, table: list[tuple[str, str]]
+) -> None:
+    site = world.site
+    spec = FaultSpec.parse(f"layout_change:{ARTICLES}:0.3")
+    site.set_faults(spec)
+    affected = affected_ids(site, spec)
+    assert 0.2 < len(affected) / len(live_truth(site)) <= 0.4, "pick a seed with ~30% affected"
+
+    outcome = run_monitor()
+
+    assert isinstance(outcome.error, ExtractionHealthError)
+    message = str(outcome.error)
+    assert "extraction health" in message and "layout has probably changed" in message
+    assert set(live_truth(site)) - affected <= set(latest(world.db)), "healthy pages not loaded"
+    assert_consistent(world, stale_ok=affected)
+    failed_run = query(world.db, "SELECT state, message FROM runs WHERE flow = 'monitor'")
+    assert [state for state, _ in failed_run] == ["failed"]
+    assert "extraction health" in failed_run[0][1]
+
+    site.set_faults(FaultSpec())
+    mark = len(site.request_log)
+    assert run_monitor().error is None
+    assert run_recheck().error is None
+    assert_recovered(world, 0, set(), mark)
+    table.append(
+        (
+            "layout change on 30% of pages",
+            f"{outcome.label} ({len(affected)}/{len(live_truth(site))} pages); healthy pages "
+            "loaded; recovered after clearing",
+        )
+    )
+
+
+def test_deleted_article_comes_back(world: World, table: list[tuple[str, str]]) -> None:
+    site = world.site
+    started = datetime.now(UTC)
+    assert run_monitor().error is None
+    seen = set(live_truth(site))
+    removed = {r["article_id"] for r in site.advance() if r["kind"] == "removed"}
+    assert removed
+    assert run_recheck().error is None
+    assert {i for i, (status, _, _) in latest(world.db).items() if status == "removed"} == removed
+    restored = {r["article_id"] for r in site.advance() if r["kind"] == "restored"}
+    assert restored == removed
+    assert run_recheck().error is None
+    assert run_monitor().error is None
+    assert run_recheck().error is None
+
+    expected = {(i, k) for i, k in truth_changes(site, 0, TIMELINE_KINDS) if i in seen}
+    assert detected_changes(world.db, started) == expected
+    assert_recovered(world, 0, seen, 0)
+    table.append(("deleted article comes back", "completed; removal and restoration recorded"))
+
+
+@pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "read-write"])
+def test_database_held_by_a_reader_spools_then_loads(
+    world: World, table: list[tuple[str, str]], read_only: bool
+) -> None:
+    site = world.site
+    assert run_monitor().error is None
+    seen = set(live_truth(site))
+    new = {r["article_id"] for r in site.advance() if r["kind"] == "new"}
+    assert new
+
+    with db_holder(world.db, read_only=read_only):
+        outcome = run_monitor()
+        assert outcome.error is None
+        assert outcome.counts["spooled"] >= 1
+        assert len(spool.pending(world.spool_dir)) == outcome.counts["spooled"]
+        if read_only:  # a read-write holder keeps readers out too
+            assert new.isdisjoint(latest(world.db))
+        assert "database busy" in latest_changes_markdown("monitor-changes")
+
+    assert run_recheck().error is None
+    assert not spool.pending(world.spool_dir)
+    assert new <= set(latest(world.db))
+    assert_recovered(world, 0, seen, 0)
+    mode = "read-only" if read_only else "read-write"
+    table.append(
+        (
+            f"database held by a {mode} reader",
+            f"completed; {outcome.counts['spooled']} batch(es) spooled with a warning; "
+            "next run loaded them",
+        )
+    )
+
+
+def latest_changes_markdown(key: str) -> str:
+    """The newest markdown artifact under `key`, as the Prefect UI shows it."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    async def read() -> str:
+        async with get_client() as client:
+            artifacts = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                sort=ArtifactSort.CREATED_DESC,
+                limit=1,
+            )
+        return str(artifacts[0].data) if artifacts else ""
+
+    return asyncio.run(read())
