@@ -23,6 +23,7 @@ import time
 from collections.abc import Sequence
 
 import httpx
+from figures import Figure
 
 from flows.fetching import Fetcher, FetchRequest
 from flows.settings import Settings
@@ -81,7 +82,9 @@ async def _timed(name: str, urls: Sequence[str], settings: Settings) -> tuple[fl
     return len(urls) / wall, cpu * 1000 / len(urls)
 
 
-async def throughput(urls: Sequence[str], base_url: str, concurrency: int, rounds: int) -> None:
+async def throughput(
+    urls: Sequence[str], base_url: str, concurrency: int, rounds: int
+) -> tuple[float, float, float]:
     """Paired rounds, the order alternating, after a full warm-up pass (the site caches pages).
 
     The site shares this 2-core machine, so single passes swing by 2x; the median of per-round
@@ -109,9 +112,11 @@ async def throughput(urls: Sequence[str], base_url: str, concurrency: int, round
     verdict = "PASS" if ratio >= 0.9 else "FAIL"
     print(f"  ratio Fetcher/bare, median of {rounds} paired rounds = {ratio:.3f}")
     print(f"  (per round: {', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.9: {verdict})")
+    medians = [statistics.median(rates[name]) for name in ("Fetcher", "bare httpx")]
+    return medians[0], medians[1], ratio
 
 
-async def rate_accuracy(urls: Sequence[str], base_url: str, rate: float) -> None:
+async def rate_accuracy(urls: Sequence[str], base_url: str, rate: float) -> float:
     settings = _settings(base_url, concurrency=4, rate=rate)
     async with Fetcher(settings) as fetcher:
         results = await fetcher.fetch_many([FetchRequest(u) for u in urls])
@@ -123,9 +128,10 @@ async def rate_accuracy(urls: Sequence[str], base_url: str, rate: float) -> None
     print(f"\n## Rate limiter ({len(stamps)} requests, one host, concurrency 4)")
     print(f"  configured {rate:.1f} req/s, measured {measured:.2f} req/s")
     print(f"  error {error:+.1%}  (target within +-10%: {verdict})")
+    return measured
 
 
-async def second_pass(urls: Sequence[str], base_url: str, concurrency: int) -> None:
+async def second_pass(urls: Sequence[str], base_url: str, concurrency: int) -> float:
     settings = _settings(base_url, concurrency)
     async with Fetcher(settings, polite=False) as fetcher:
         first = await fetcher.fetch_many([FetchRequest(u) for u in urls])
@@ -139,6 +145,7 @@ async def second_pass(urls: Sequence[str], base_url: str, concurrency: int) -> N
     print(f"\n## Second pass over unchanged articles ({len(second)} conditional requests)")
     print(f"  304 share {share:.1%} ({not_modified}/{len(second)})  (target >= 95%: {verdict})")
     print(f"  body bytes: first pass {first_bytes:,}, second pass {second_bytes:,}")
+    return share
 
 
 def _article_urls(base_url: str) -> list[str]:
@@ -170,6 +177,45 @@ def main() -> None:
     finally:
         stop.set()
         server.join(timeout=10)
+
+
+def measure(size: int = 400, rounds: int = 4, rate: float = 20.0) -> list[Figure]:
+    """The three figures above for a site of `size` articles."""
+    ready: mp.Queue = mp.Queue()
+    stop = mp.Event()
+    server = mp.Process(target=_serve, args=(size, 7, ready, stop), daemon=True)
+    server.start()
+    try:
+        base_url = ready.get(timeout=300)
+        urls = _article_urls(base_url)
+        ours, bare, ratio = asyncio.run(throughput(urls, base_url, 8, rounds))
+        measured = asyncio.run(rate_accuracy(urls[:81], base_url, rate))
+        share = asyncio.run(second_pass(urls, base_url, 8))
+    finally:
+        stop.set()
+        server.join(timeout=10)
+    error = measured / rate - 1
+    return [
+        Figure(
+            "Fetcher vs bare httpx, politeness off",
+            ours,
+            "pages/s",
+            bare,
+            ratio,
+            "ratio >= 0.9",
+            ratio >= 0.9,
+        ),
+        Figure(
+            "rate limiter, measured vs configured",
+            measured,
+            "req/s",
+            rate,
+            measured / rate,
+            "within +-10%",
+            abs(error) <= 0.10,
+        ),
+        Figure("second pass, 304 share", share * 100, "%", target=">= 95%", met=share >= 0.95),
+    ]
 
 
 if __name__ == "__main__":

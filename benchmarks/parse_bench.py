@@ -19,6 +19,7 @@ from pathlib import Path
 
 import lxml.html
 from bs4 import BeautifulSoup
+from figures import Figure
 
 from parsers.article import parse_article
 from parsers.models import ExtractionError
@@ -74,6 +75,32 @@ def main() -> int:
             f"  BeautifulSoup(lxml) {soup:6.2f}  ratio BS/parse {soup / ours:5.2f}x"
         )
     return 0
+
+
+def measure(size: int = 15) -> list[Figure]:
+    """Article pages, `size` rounds each: parse_article ms/page, and the full-soup baseline."""
+    files = sorted(PAGES.glob("*_article_*.html")) if PAGES.is_dir() else []
+    if not files:
+        return []
+    pages = [path.read_text(encoding="utf-8") for path in files]
+    for page in pages:
+        _project(page)
+    ours = _median_ms(_project, pages, size)
+    soup = _median_ms(_soup, pages, size)
+    return [
+        Figure(
+            "parse_article, real article pages", ours, "ms/page", target="<= 10 ms", met=ours <= 10
+        ),
+        Figure(
+            "BeautifulSoup(lxml) full page / parse_article",
+            ours,
+            "ms/page",
+            soup,
+            soup / ours,
+            "ratio >= 3",
+            soup / ours >= 3,
+        ),
+    ]
 
 
 if __name__ == "__main__":

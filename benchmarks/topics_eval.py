@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yake
+from figures import Figure
 
 from parsers.article import parse_article
 from parsers.models import Article
@@ -171,6 +172,39 @@ def main() -> None:
             f"  {yake_mean:>8.2f} / {yake_p95:<6.2f} {mean / yake_mean:>6.3f}"
         )
     print("target: tag_topics <= 5 ms/article; ratio = tag_topics / yake keyword extraction alone")
+
+
+def measure(size: int = 120, repeat: int = 3) -> list[Figure]:
+    """Taxonomy precision and tag_topics speed over `size` replica articles plus the real pages."""
+    labelled = replica_set(size, 7) + real_set()
+    taxonomy = scores(labelled)["taxonomy"]
+    articles = [article for article, _ in labelled]
+    extractor = yake.KeywordExtractor(lan="id", n=3, top=5)
+
+    def run_yake(article: Article) -> object:
+        return extractor.extract_keywords(f"{article.title}\n{article.description}\n{article.body}")
+
+    mean, _ = ms_per_article(tag_topics, articles, repeat)
+    yake_mean, _ = ms_per_article(run_yake, articles, repeat)
+    return [
+        Figure(
+            "taxonomy topic precision",
+            taxonomy.precision,
+            "",
+            target=">= 0.9",
+            met=taxonomy.precision >= 0.9,
+        ),
+        Figure("taxonomy topic recall", taxonomy.recall, "", target="reported"),
+        Figure(
+            "tag_topics vs YAKE keywords",
+            mean,
+            "ms/article",
+            yake_mean,
+            yake_mean / mean,
+            "<= 5 ms/article",
+            mean <= 5,
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+from figures import Figure
 
 from parsers.models import Article, Page, TopicTag
 from warehouse import due_for_recheck, load_batch, load_batches, migrate, open_readonly
@@ -226,7 +227,7 @@ def _size(db: Path) -> int:
     return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
-def bench_text(workdir: Path, count: int) -> None:
+def bench_text(workdir: Path, count: int) -> tuple[float, float]:
     rng = random.Random(1)
     firsts, edits = [], []
     for i in range(count):
@@ -259,9 +260,10 @@ def bench_text(workdir: Path, count: int) -> None:
     print("  (target >= 5,000 versions/s)")
     print(f"## 3. bytes on disk per version (text only): {size / (2 * count):,.0f} B")
     print(f"  (mean body {text_bytes:,.0f} B; file includes articles, changes with diffs, fetches)")
+    return count / first_s, count / base_s
 
 
-def bench_raw(workdir: Path, count: int) -> None:
+def bench_raw(workdir: Path, count: int) -> float:
     rng = random.Random(2)
     observations = []
     for i in range(count):
@@ -287,6 +289,7 @@ def bench_raw(workdir: Path, count: int) -> None:
     print(f"  raw stored/uncompressed (synthetic): {stored / size:.1%} (target <= 20%)")
     print(f"## 3. bytes on disk per raw page: {growth / count:,.0f} B (file growth over text-only)")
     _real_pages(workdir)
+    return stored / size
 
 
 def _real_pages(workdir: Path) -> None:
@@ -369,7 +372,7 @@ def _timed(fn, repeat: int = 7) -> tuple[float, object]:
     return statistics.median(times) * 1000, result
 
 
-def bench_queries(workdir: Path, articles: int) -> None:
+def bench_queries(workdir: Path, articles: int) -> dict[str, tuple[float, float, float]]:
     due, recent = 1_000, 2_700
     results = {}
     for label, size in (("baseline", 10_000), ("archive", articles)):
@@ -392,6 +395,7 @@ def bench_queries(workdir: Path, articles: int) -> None:
     ratios = ", ".join(f"{b / a:.2f}x" for a, b in zip(base, big, strict=True))
     print(f"  ratios archive/baseline ({articles // 10_000}x the rows), same order: {ratios}")
     print("  (target < 200 ms)")
+    return results
 
 
 def main() -> None:
@@ -406,6 +410,52 @@ def main() -> None:
         bench_raw(workdir, args.raw_versions)
         print("## 4. query latency (median of 7)")
         bench_queries(workdir, args.archive_articles)
+
+
+def measure(size: int = 20_000) -> list[Figure]:
+    """`size` text versions, `size // 100` raw pages and an archive of `size * 50` articles."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        ingest, floor = bench_text(workdir, size)
+        raw_share = bench_raw(workdir, max(20, size // 100))
+        queries = bench_queries(workdir, size * 50)
+    (base_changes, _, base_due), (changes, _, due) = queries["baseline"], queries["archive"]
+    return [
+        Figure(
+            "ingest, new text versions",
+            ingest,
+            "versions/s",
+            floor,
+            ingest / floor,
+            ">= 5,000 versions/s",
+            ingest >= 5000,
+        ),
+        Figure(
+            "raw HTML stored / uncompressed",
+            raw_share * 100,
+            "%",
+            target="<= 20%",
+            met=raw_share <= 0.20,
+        ),
+        Figure(
+            f"article_changes 24h, {size * 50:,} articles",
+            changes,
+            "ms",
+            base_changes,
+            base_changes / changes,
+            "< 200 ms",
+            changes < 200,
+        ),
+        Figure(
+            f"due_for_recheck, {size * 50:,} articles",
+            due,
+            "ms",
+            base_due,
+            base_due / due,
+            "< 200 ms",
+            due < 200,
+        ),
+    ]
 
 
 if __name__ == "__main__":

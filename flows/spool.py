@@ -12,7 +12,6 @@ import gzip
 import logging
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,15 +77,6 @@ def quarantine(item: SpooledBatch, reason: str) -> Path:
     (target / (item.path.name + ".reason.txt")).write_text(reason + "\n", encoding="utf-8")
     log.error("Spooled batch %s quarantined to %s: %s", item.batch_id, moved, reason)
     return moved
-
-
-def iter_batches(spool_dir: Path) -> Iterator[tuple[SpooledBatch, Batch | None, str | None]]:
-    """Each pending batch with its content, or with the error that made it unreadable."""
-    for item in pending(spool_dir):
-        try:
-            yield item, read(item), None
-        except (OSError, EOFError, ValueError) as exc:
-            yield item, None, f"{type(exc).__name__}: {exc}"
 
 
 def _sweep_tmp(spool_dir: Path) -> None:

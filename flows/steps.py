@@ -22,7 +22,7 @@ from flows.observe import Target, observe
 from flows.reporting import ChangeLine
 from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
-from warehouse import DatabaseLocked, Ladder, LoadReport, load_batch
+from warehouse import DatabaseLocked, Ladder, LoadReport, load_batches
 from warehouse.records import Batch, Observation
 
 
@@ -77,27 +77,32 @@ async def fetch_parse_spool(
     )
 
 
+SPOOL_BATCHES_PER_TRANSACTION_GROUP = 10
+
+
 @task(name="load-spool", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
 def load_spool(settings: Settings) -> LoadOutcome:
-    """Load every spooled batch, oldest first. A locked database leaves the rest spooled."""
+    """Load every spooled batch, oldest first. A locked database leaves the rest spooled.
+
+    Batches are loaded a few at a time over one connection (one transaction each), which keeps
+    the write lock short and bounds the memory a long backlog can take.
+    """
     logger = get_run_logger()
     outcome = LoadOutcome()
     ladder = Ladder.from_steps(settings.recheck_ladder)
-    items = list(spool.iter_batches(settings.spool_dir))
-    for index, (item, batch, error) in enumerate(items):
-        if batch is None:
-            spool.quarantine(item, error or "unreadable")
-            outcome.warnings.append(
-                f"spooled batch {item.batch_id} unreadable, quarantined: {error}"
-            )
-            continue
+    items = spool.pending(settings.spool_dir)
+    for start in range(0, len(items), SPOOL_BATCHES_PER_TRANSACTION_GROUP):
+        group = _readable(items[start : start + SPOOL_BATCHES_PER_TRANSACTION_GROUP], outcome)
         try:
             with writer_lock(settings.db_path):
-                report = load_batch(
-                    settings.db_path, batch, ladder=ladder, lock_timeout=settings.lock_timeout
+                reports = load_batches(
+                    settings.db_path,
+                    [batch for _, batch in group],
+                    ladder=ladder,
+                    lock_timeout=settings.lock_timeout,
                 )
         except (DatabaseLocked, WriterBusy) as exc:
-            outcome.spooled_batches = len(items) - index
+            outcome.spooled_batches = len(spool.pending(settings.spool_dir))
             message = (
                 f"database busy, {outcome.spooled_batches} batch(es) left in {settings.spool_dir} "
                 f"for the next run: {exc}"
@@ -105,10 +110,28 @@ def load_spool(settings: Settings) -> LoadOutcome:
             logger.warning(message)
             outcome.warnings.append(message)
             break
-        spool.remove(item)
-        outcome.loaded_batches += 1
-        _merge_report(outcome, report)
+        for (item, _), report in zip(group, reports, strict=True):
+            spool.remove(item)
+            outcome.loaded_batches += 1
+            _merge_report(outcome, report)
     return outcome
+
+
+def _readable(
+    items: Sequence[spool.SpooledBatch], outcome: LoadOutcome
+) -> list[tuple[spool.SpooledBatch, Batch]]:
+    """The batches that can be read; the others are quarantined (kept, never retried blindly)."""
+    readable = []
+    for item in items:
+        try:
+            readable.append((item, spool.read(item)))
+        except (OSError, EOFError, ValueError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            spool.quarantine(item, reason)
+            outcome.warnings.append(
+                f"spooled batch {item.batch_id} unreadable, quarantined: {reason}"
+            )
+    return readable
 
 
 _LOAD_COUNTS = (

@@ -144,24 +144,24 @@ async def _prefect_records(flow_run_id: object, run: HostileRun) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         ArtifactFilter,
-        ArtifactFilterFlowRuns,
+        ArtifactFilterFlowRunId,
         LogFilter,
         LogFilterFlowRunId,
     )
-    from prefect.logging.handlers import APILogHandler
 
-    APILogHandler.flush()
     async with get_client() as client:
-        for _ in range(40):
+        logs: list = []
+        for _ in range(20):  # logs reach the server in batches: wait until the count settles
+            previous = len(logs)
             logs = await client.read_logs(
                 log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
             )
-            if logs:
+            if logs and len(logs) == previous:
                 break
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(1.0)
         run.prefect_logs = [log.message for log in logs]
         artifacts = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRuns(any_=[flow_run_id]))
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
         run.artifacts = [f"{a.key} {a.description} {a.data}" for a in artifacts]
         flow_run = await client.read_flow_run(flow_run_id)

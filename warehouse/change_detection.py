@@ -32,7 +32,13 @@ from typing import Literal
 
 from parsers.models import Article, TopicTag
 from warehouse.diffing import VersionDiff, diff_snapshots
-from warehouse.normalize import Snapshot, page_fingerprint, raw_hash, snapshot_of
+from warehouse.normalize import (
+    DIFFED_TOPIC_SOURCES,
+    Snapshot,
+    page_fingerprint,
+    raw_hash,
+    snapshot_of,
+)
 from warehouse.records import Observation
 from warehouse.scheduling import Ladder
 
@@ -269,7 +275,7 @@ def _stored(number: int, snap: Snapshot, obs: Observation) -> StoredVersion:
         content_hash=snap.content_hash,
         snapshot=snap,
         raw_hash=raw_hash(obs.raw_html) if obs.raw_html is not None else None,
-        topics=tuple(sorted({tag.topic for tag in obs.topics})),
+        topics=tuple(sorted({t.topic for t in obs.topics if t.source in DIFFED_TOPIC_SOURCES})),
     )
 
 

@@ -200,3 +200,9 @@ def _sha256(text: str) -> str:
 
 def raw_hash(raw_html: str) -> str:
     return _sha256(raw_html)
+
+
+# Topics that count as a change of an article's subject. Keyphrases and site tags move with
+# every text or tag edit (tags are diffed on their own), so comparing them would be noise.
+DIFFED_TOPIC_SOURCES: tuple[str, ...] = ("taxonomy", "channel")
+DIFFED_TOPIC_SQL = "(" + ", ".join(f"'{source}'" for source in DIFFED_TOPIC_SOURCES) + ")"

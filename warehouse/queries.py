@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.locking import connect
-from warehouse.normalize import Snapshot, snapshot_from_row
+from warehouse.normalize import DIFFED_TOPIC_SQL, Snapshot, snapshot_from_row
 from warehouse.rawpages import decompress
 
 RAW_CHUNK = 50
@@ -126,8 +126,8 @@ def version_snapshots(
     topics: dict[int, tuple[str, ...]] = {
         version: tuple(sorted(names))
         for version, names in con.execute(
-            """SELECT version, list(DISTINCT topic) FROM version_topics
-               WHERE article_id = ? GROUP BY version""",
+            f"""SELECT version, list(DISTINCT topic) FROM version_topics
+               WHERE article_id = ? AND source IN {DIFFED_TOPIC_SQL} GROUP BY version""",
             [article_id],
         ).fetchall()
     }

@@ -8,7 +8,7 @@ from datetime import datetime
 import duckdb
 
 from warehouse.change_detection import ArticleState, StoredVersion
-from warehouse.normalize import snapshot_from_row
+from warehouse.normalize import DIFFED_TOPIC_SQL, snapshot_from_row
 
 _IDS = "(SELECT unnest(?::BIGINT[]))"
 
@@ -65,7 +65,7 @@ def _versions(
         (article_id, version): tuple(sorted(names))
         for article_id, version, names in con.execute(
             f"""SELECT article_id, version, list(DISTINCT topic) FROM version_topics
-                WHERE article_id IN {_IDS} GROUP BY ALL""",
+                WHERE article_id IN {_IDS} AND source IN {DIFFED_TOPIC_SQL} GROUP BY ALL""",
             [ids],
         ).fetchall()
     }

@@ -1,0 +1,177 @@
+"""Crash safety: SIGKILL the flow process at random moments, then check nothing was lost,
+duplicated or half-written, and that finishing the work gives the database a clean run gives.
+
+The flow runs in a subprocess (tests/crash_driver.py) against the replica served by this process
+and the session's Prefect server. Kill points come from random delays over many trials, not from
+hooks in product code; each kill is classified afterwards (from the run's own log) as landing in
+start-up, discovery, fetch + spool write, or the DuckDB load, and the count per phase is printed.
+Batches are 4 URLs so one run alternates fetch/spool and load many times.
+
+Left-over `.tmp` spool files are allowed: they are what an interrupted atomic write leaves, are
+never read, and are swept by `flows.spool` once stale. Every raw page must be referenced by a
+version: both are written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from drill_support import DRILL_ENV, World, drill_world, duplicate_versions, mismatches, query
+
+from flows import spool
+
+pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
+
+DRIVER = Path(__file__).with_name("crash_driver.py")
+KILLS = 10
+MAX_TRIALS = 20
+
+ORPHANS = {
+    "versions without an article": """
+        SELECT count(*) FROM versions v ANTI JOIN articles a USING (article_id)""",
+    "articles whose current version is missing": """
+        SELECT count(*) FROM articles a ANTI JOIN versions v
+        ON v.article_id = a.article_id AND v.version = a.current_version""",
+    "changes pointing to a missing version": """
+        SELECT count(*) FROM changes c WHERE
+          (c.version_to IS NOT NULL AND NOT EXISTS (SELECT 1 FROM versions v
+             WHERE v.article_id = c.article_id AND v.version = c.version_to))
+          OR (c.version_from IS NOT NULL AND NOT EXISTS (SELECT 1 FROM versions v
+             WHERE v.article_id = c.article_id AND v.version = c.version_from))""",
+    "topics of a missing version": """
+        SELECT count(*) FROM version_topics t ANTI JOIN versions v
+        ON v.article_id = t.article_id AND v.version = t.version""",
+    "versions whose raw page is missing": """
+        SELECT count(*) FROM versions v WHERE v.raw_hash IS NOT NULL
+          AND v.raw_hash NOT IN (SELECT raw_hash FROM raw_pages)""",
+    "raw pages no version references": """
+        SELECT count(*) FROM raw_pages WHERE raw_hash NOT IN
+          (SELECT raw_hash FROM versions WHERE raw_hash IS NOT NULL)""",
+    "fetches of a batch never recorded as loaded": """
+        SELECT count(*) FROM fetches WHERE batch_id NOT IN (SELECT batch_id FROM loaded_batches)""",
+}
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with drill_world(tmp_path, monkeypatch, articles=28, seed=9) as w:
+        yield w
+
+
+def driver_env(world: World, db: Path, spool_dir: Path, home: Path) -> dict[str, str]:
+    from prefect.settings import PREFECT_API_URL
+
+    return {
+        **os.environ,
+        **DRILL_ENV,
+        "LIPUTAN6_BASE_URL": world.base_url,
+        "LIPUTAN6_DB_PATH": str(db),
+        "LIPUTAN6_SPOOL_DIR": str(spool_dir),
+        "LIPUTAN6_BATCH_SIZE": "4",
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "PREFECT_HOME": str(home),
+    }
+
+
+def start(flow: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            [sys.executable, str(DRIVER), flow], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def phase_at_kill(log: Path) -> str:
+    """Where the run was when killed, from the last milestone it logged."""
+    phase = "start-up"
+    for line in log.read_text(errors="replace").splitlines():
+        finished = "Finished in state" in line
+        if "Beginning flow run" in line:
+            phase = "spool replay / start"
+        elif ("Task run 'discover" in line and finished) or "article(s) due" in line:
+            phase = "fetch + spool write"
+        elif "Task run 'fetch-parse-spool" in line and finished:
+            phase = "DuckDB load"
+        elif "Task run 'load-spool" in line and finished and phase == "DuckDB load":
+            phase = "fetch + spool write"
+        elif "extraction health" in line or ("Flow run" in line and finished):
+            phase = "report"
+    return phase
+
+
+def assert_spool_whole(spool_dir: Path) -> None:
+    """Only complete, readable batches, or `.tmp` files from an interrupted atomic write."""
+    if not spool_dir.exists():
+        return
+    for path in spool_dir.iterdir():
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
+            continue
+        assert path.name.endswith(spool.SUFFIX), f"unexpected file in the spool: {path.name}"
+    for item in spool.pending(spool_dir):
+        spool.read(item)  # raises on a half-written file
+
+
+def assert_no_orphans(db: Path) -> None:
+    found = {name: query(db, sql)[0][0] for name, sql in ORPHANS.items()}
+    assert found == dict.fromkeys(ORPHANS, 0)
+
+
+def current_content(db: Path) -> dict[int, tuple[str, str]]:
+    rows = query(
+        db, "SELECT article_id, content_hash, title FROM article_versions WHERE is_current"
+    )
+    return {i: (h, t) for i, h, t in rows}
+
+
+def run_to_completion(flow: str, env: dict[str, str], log: Path) -> None:
+    proc = start(flow, env, log)
+    assert proc.wait(timeout=120) == 0, log.read_text(errors="replace")[-3000:]
+
+
+def test_sigkill_at_random_points_loses_nothing(world: World, tmp_path: Path) -> None:
+    rng = random.Random(20261125)
+    db, spool_dir = tmp_path / "crash.duckdb", tmp_path / "crash-spool"
+    env = driver_env(world, db, spool_dir, tmp_path / "prefect-home")
+    phases: Counter[str] = Counter()
+    trial = 0
+    while sum(phases.values()) < KILLS and trial < MAX_TRIALS:
+        if trial % 4 == 3:
+            world.site.advance()  # later rechecks then load real edits, not only 304s
+        flow = "monitor" if trial % 2 == 0 else "recheck"
+        log = tmp_path / f"trial-{trial}.log"
+        proc = start(flow, env, log)
+        time.sleep(rng.uniform(3.0, 9.0))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            phases[phase_at_kill(log)] += 1
+        trial += 1
+        assert_spool_whole(spool_dir)
+        if db.exists():
+            assert duplicate_versions(db) == []
+            assert_no_orphans(db)
+    assert sum(phases.values()) >= KILLS, f"only {dict(phases)} kills in {trial} trials"
+
+    run_to_completion("monitor", env, tmp_path / "final-monitor.log")
+    run_to_completion("recheck", env, tmp_path / "final-recheck.log")
+    assert spool.pending(spool_dir) == []
+    assert_spool_whole(spool_dir)
+    assert duplicate_versions(db) == []
+    assert_no_orphans(db)
+    assert mismatches(db, world.site) == []
+
+    clean = tmp_path / "clean.duckdb"
+    clean_env = driver_env(world, clean, tmp_path / "clean-spool", tmp_path / "prefect-home")
+    run_to_completion("monitor", clean_env, tmp_path / "clean.log")
+    live = {a["article_id"] for a in world.site.truth()["articles"] if a["status"] == "live"}
+    crashed = {i: v for i, v in current_content(db).items() if i in live}
+    assert crashed == current_content(clean)
+    print(f"\ncrash safety: {sum(phases.values())} SIGKILLs in {trial} trials: {dict(phases)}")
