@@ -9,8 +9,8 @@ rendered and parsed offline, raw HTML included) for the three batch shapes the f
 - edited:    the same articles after a timeline step (state read, diffs, new versions);
 - unchanged: a recheck where every page answered 304 (fetch log and schedule only).
 
-Baseline, same run: a bare DuckDB connect + insert of the same version rows (title, body, tags,
-raw HTML) in one transaction + close, into an empty table: the least any write can hold the lock.
+Baseline, same run: a bare DuckDB connect + appender insert of the same version rows (title, body,
+tags, raw HTML) in one transaction + close: about the least any write of that data holds the lock.
 
     python benchmarks/lock_bench.py [--rounds 15] [--batch 50]
 """
@@ -110,7 +110,8 @@ def baseline_ms(db: Path, batch: list[Observation]) -> float:
                 "tags VARCHAR[], raw VARCHAR)"
             )
             con.execute("BEGIN TRANSACTION")
-            con.executemany("INSERT INTO v VALUES (?, ?, ?, ?, ?)", rows)
+            with con.appender("v") as appender:
+                appender.append_rows(rows)
             con.execute("COMMIT")
         finally:
             con.close()

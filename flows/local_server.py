@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from prefect.events.worker import EventsWorker
+from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 STARTUP_TIMEOUT = 120.0
@@ -67,10 +69,19 @@ def prefect_api(log_path: Path, host: str = "127.0.0.1", port: int | None = None
         _wait_healthy(url, proc, log_path)
         os.environ["PREFECT_API_URL"] = url
         with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield url
+            try:
+                yield url
+            finally:
+                _drain_to_api()
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         _stop(proc)
+
+
+def _drain_to_api() -> None:
+    """Send buffered logs and events while the server still listens, not after it is gone."""
+    APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:

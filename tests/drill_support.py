@@ -201,9 +201,10 @@ def failed_urls(db: Path) -> set[str]:
     return {row[0] for row in query(db, "SELECT DISTINCT url FROM observation_errors")}
 
 
-def fetched_ok_since(site: SampleSite, mark: int) -> set[str]:
-    """Paths the replica answered with 200 or 304 after request number `mark`."""
-    return {path_of(p) for m, p, s in site.request_log[mark:] if m == "GET" and s in (200, 304)}
+def requested_since(site: SampleSite, mark: int) -> set[str]:
+    """Paths requested after request number `mark` (faults cleared by then: genuine answers,
+    a 302 for a removed article included)."""
+    return {path_of(p) for m, p, _ in site.request_log[mark:] if m == "GET"}
 
 
 def statuses_since(site: SampleSite, mark: int) -> Counter[int]:

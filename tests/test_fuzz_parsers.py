@@ -13,6 +13,7 @@ Every input is counted; the total is printed at the end of the module and must r
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ class Tally:
     """Inputs fed to the parsers, per fuzz test, so the module can report and check the total."""
 
     per_test: dict[str, int] = field(default_factory=dict)
+    outcomes: Counter[str] = field(default_factory=Counter)  # of parse_article, over all tests
 
     def add(self, test: str, n: int = 1) -> None:
         self.per_test[test] = self.per_test.get(test, 0) + n
@@ -194,6 +196,12 @@ def mutants(draw: st.DrawFn, seeds: list[bytes], max_ops: int = 6) -> bytes:
 
 def check_article(content: bytes | str, url: str | None = None) -> str:
     """One input through `parse_article`; only its three outcomes may come back."""
+    outcome = _article_outcome(content, url)
+    TALLY.outcomes[outcome] += 1
+    return outcome
+
+
+def _article_outcome(content: bytes | str, url: str | None) -> str:
     try:
         article = parse_article(content, url)
     except NotAnArticle:
@@ -402,6 +410,9 @@ def _report_count(request: pytest.FixtureRequest) -> Iterator[None]:
     """Print the input count after the module, past pytest's output capture."""
     yield
     counts = ", ".join(f"{name}={n}" for name, n in TALLY.per_test.items())
+    counts += "; parse_article outcomes: " + ", ".join(
+        f"{k}={v}" for k, v in TALLY.outcomes.items()
+    )
     capture = request.config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print(f"\nfuzz inputs: {TALLY.total} ({counts})")
@@ -418,3 +429,5 @@ def test_zz_fuzz_input_count_reaches_the_target() -> None:
         pytest.skip("only part of the fuzz module ran; the total applies to the whole module")
     print(f"fuzz inputs: {TALLY.total}")
     assert TALLY.total >= TARGET_INPUTS
+    # mutants must reach every outcome, or the fuzzing never got past the first checks
+    assert min(TALLY.outcomes[k] for k in ("article", "not_an_article", "parse_error")) > 0
