@@ -6,7 +6,8 @@ write lock's hold time. Measured per 50-article batch of realistic pages (replic
 rendered and parsed offline, raw HTML included) for the three batch shapes the flows produce:
 
 - new:       first sightings (versions, topics, raw pages, fetch log);
-- edited:    the same articles after a timeline step (state read, diffs, new versions);
+- edited:    the same articles, every one with a new headline and a reworded paragraph (state
+             read, diffs, new versions, change rows);
 - unchanged: a recheck where every page answered 304 (fetch log and schedule only).
 
 Baseline, same run: a bare DuckDB connect + appender insert of the same version rows (title, body,
@@ -30,7 +31,7 @@ import duckdb
 from flows.writer_lock import writer_lock
 from parsers.article import parse_article
 from parsers.topics import tag_topics
-from sample_site import SampleSite
+from sample_site import SampleSite, timeline
 from warehouse import load_batch
 from warehouse.records import Batch, FetchAttempt, Observation
 
@@ -84,13 +85,16 @@ def timed_ms(work: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def hold_ms(db: Path, batch: Batch) -> float:
-    """The time the file is locked for one batch, writer lock included (as the flows take it)."""
+def hold_ms(db: Path, batch: Batch, expect: str) -> float:
+    """The time the file is locked for one batch, writer lock included (as the flows take it);
+    `expect` is the count every observation of the batch must land in, so the shape is real."""
 
     def load() -> None:
         with writer_lock(db):
             report = load_batch(db, batch)
-        assert not report.already_loaded
+        counts = report.counts()
+        if counts[expect] != len(batch.observations):
+            raise RuntimeError(f"batch did not load as {expect!r}: {counts}")
 
     return timed_ms(load)
 
@@ -131,24 +135,25 @@ def measure(rounds: int, size: int, workdir: Path) -> dict[str, list[float]]:
     db, base = workdir / "bench.duckdb", workdir / "baseline.duckdb"
     chunks = [ids[i * size : (i + 1) * size] for i in range(rounds)]
     parsed = [observations(site, chunk, now) for chunk in chunks]
-    site.advance()
+    for article_id in ids:  # every article edited: headline and a reworded paragraph
+        state = site.states[article_id]
+        site.states[article_id] = timeline.edit(site.seed, state, ("title", "reword"), article_id)
     edited_at = now + timedelta(hours=1)
     edited = [observations(site, chunk, edited_at) for chunk in chunks]
     recheck_at = now + timedelta(hours=2)
     figures: dict[str, list[float]] = {"new": [], "edited": [], "unchanged": [], "baseline": []}
     for n, chunk in enumerate(parsed):
         figures["baseline"].append(baseline_ms(base, chunk))
-        figures["new"].append(
-            hold_ms(db, Batch(run_id=f"n{n}", created_at=now, observations=chunk))
-        )
+        batch = Batch(run_id=f"n{n}", created_at=now, observations=chunk)
+        figures["new"].append(hold_ms(db, batch, "new"))
     for n, chunk in enumerate(edited):
         batch = Batch(run_id=f"e{n}", created_at=edited_at, observations=chunk)
-        figures["edited"].append(hold_ms(db, batch))
+        figures["edited"].append(hold_ms(db, batch, "changed"))
     for n, chunk in enumerate(edited):
         batch = Batch(
             run_id=f"u{n}", created_at=recheck_at, observations=not_modified(chunk, recheck_at)
         )
-        figures["unchanged"].append(hold_ms(db, batch))
+        figures["unchanged"].append(hold_ms(db, batch, "not_modified"))
     return figures
 
 

@@ -199,3 +199,18 @@ def test_artifacts_and_events_reach_prefect(world: World) -> None:
         "liputan6.article.changed",
         "liputan6.article.removed",
     }
+
+
+def test_demo_runs_to_completion(tmp_path: Path, prefect_harness: None) -> None:
+    from rich.console import Console
+
+    from flows.demo import run_demo
+
+    console = Console(file=open(tmp_path / "demo.txt", "w"), width=120)  # noqa: SIM115
+    result = run_demo(tmp_path / "demo", console, articles=25)
+    console.file.close()
+    assert result.articles_loaded == 25
+    assert result.changes_found.get("changed", 0) == result.truth.get("edit", 0)
+    assert result.changes_found.get("removed", 0) == result.truth.get("removed", 0)
+    shown = (tmp_path / "demo.txt").read_text()
+    assert "where to look" in shown
