@@ -17,10 +17,7 @@ from prefect.events import emit_event
 from flows.health import HealthReport
 
 MAX_LISTED_CHANGES = 200
-COUNT_KEYS = (
-    "discovered",
-    "fetched",
-    "not_modified",
+LOAD_COUNT_KEYS = (
     "new",
     "changed",
     "cosmetic",
@@ -29,6 +26,12 @@ COUNT_KEYS = (
     "restored",
     "revert",
     "parser_change",
+)
+COUNT_KEYS = (
+    "discovered",
+    "fetched",
+    "not_modified",
+    *LOAD_COUNT_KEYS,
     "failed",
     "parse_error",
     "spooled",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flows.health import HealthReport
 from flows.settings import Settings
+from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import DatabaseLocked, RunRecord, WarehouseMissing, open_readonly, record_run
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,9 @@ HISTORY_RUNS = 5
 def save(settings: Settings, record: RunRecord) -> str | None:
     """Write the run record; returns a warning instead of raising when the database is busy."""
     try:
-        record_run(settings.db_path, record, lock_timeout=settings.lock_timeout)
-    except DatabaseLocked as exc:
+        with writer_lock(settings.db_path, timeout=settings.lock_timeout):
+            record_run(settings.db_path, record, lock_timeout=settings.lock_timeout)
+    except (DatabaseLocked, WriterBusy) as exc:
         return f"run record not saved, database busy: {exc}"
     return None
 

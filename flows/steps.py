@@ -19,7 +19,7 @@ from flows import spool
 from flows.fetching import Fetcher
 from flows.health import HealthReport, assess
 from flows.observe import Target, observe
-from flows.reporting import ChangeLine
+from flows.reporting import LOAD_COUNT_KEYS, ChangeLine
 from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import DatabaseLocked, Ladder, LoadReport, load_batches
@@ -134,22 +134,10 @@ def _readable(
     return readable
 
 
-_LOAD_COUNTS = (
-    "new",
-    "changed",
-    "cosmetic",
-    "unchanged",
-    "removed",
-    "restored",
-    "revert",
-    "parser_change",
-)
-
-
 def _merge_report(outcome: LoadOutcome, report: LoadReport) -> None:
     """Fold a batch's load report in; fetch-side counts (failed, 304) come from the batch itself."""
     counts = report.counts()
-    for key in _LOAD_COUNTS:
+    for key in LOAD_COUNT_KEYS:
         outcome.counts[key] = outcome.counts.get(key, 0) + counts.get(key, 0)
     outcome.changes.extend(
         ChangeLine(

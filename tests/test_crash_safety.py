@@ -2,10 +2,11 @@
 duplicated or half-written, and that finishing the work gives the database a clean run gives.
 
 The flow runs in a subprocess (tests/crash_driver.py) against the replica served by this process
-and the session's Prefect server. Kill points come from random delays over many trials, not from
-hooks in product code; each kill is classified afterwards (from the run's own log) as landing in
-start-up, discovery, fetch + spool write, or the DuckDB load, and the count per phase is printed.
-Batches are 4 URLs so one run alternates fetch/spool and load many times.
+and the session's Prefect server. Kill points come from timing only, with no hooks in product
+code: a random delay after a line the run logs (or after launch), over many trials. Each kill is
+classified afterwards, from the run's own log, as landing in start-up, fetch + spool write, the
+DuckDB load, or the final report; the count per phase goes into the drill table. Batches are 4
+URLs, so one run alternates fetch/spool and load many times.
 
 Left-over `.tmp` spool files are allowed: they are what an interrupted atomic write leaves, are
 never read, and are swept by `flows.spool` once stale. Every raw page must be referenced by a
@@ -25,7 +26,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from drill_support import DRILL_ENV, World, drill_world, duplicate_versions, mismatches, query
+from drill_support import (
+    DRILL_ENV,
+    DRILL_ROWS,
+    World,
+    drill_world,
+    duplicate_versions,
+    mismatches,
+    query,
+)
 
 from flows import spool
 
@@ -33,7 +42,7 @@ pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 KILLS = 10
-MAX_TRIALS = 20
+MAX_TRIALS = 24
 
 ORPHANS = {
     "versions without an article": """
@@ -63,7 +72,7 @@ ORPHANS = {
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    with drill_world(tmp_path, monkeypatch, articles=28, seed=9) as w:
+    with drill_world(tmp_path, monkeypatch, articles=20, seed=9) as w:
         yield w
 
 
@@ -136,29 +145,69 @@ def run_to_completion(flow: str, env: dict[str, str], log: Path) -> None:
     assert proc.wait(timeout=120) == 0, log.read_text(errors="replace")[-3000:]
 
 
-def test_sigkill_at_random_points_loses_nothing(world: World, tmp_path: Path) -> None:
+# Where each trial aims its kill: a log line the run writes, then a random delay. "load" lands
+# inside the ~100 ms spool load that follows a finished fetch task; "fetch" anywhere in the
+# fetching, parsing and spool writing of the next batches; "any" at a random moment from launch.
+AIMS = {
+    "fetch": (("Task run 'discover", "article(s) due"), 1.5),
+    "load": (("Task run 'fetch-parse-spool",), 0.06),
+    "any": ((), 8.0),
+}
+
+
+def wait_for(log: Path, markers: tuple[str, ...], proc: subprocess.Popen[bytes]) -> bool:
+    """Until the run logs a line with one of `markers` (True), or exits first (False)."""
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        if any(
+            m in line and ("Finished" in line or "due" in line)
+            for line in text.splitlines()
+            for m in markers
+        ):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def kill_one(flow: str, aim: str, env: dict[str, str], log: Path, rng: random.Random) -> str | None:
+    """Run `flow` and SIGKILL it as aimed; the phase it was in, or None if it finished first."""
+    markers, spread = AIMS[aim]
+    proc = start(flow, env, log)
+    if markers and not wait_for(log, markers, proc):
+        proc.wait(timeout=60)
+        return None
+    time.sleep(rng.uniform(0, spread))
+    if proc.poll() is not None:
+        return None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    return phase_at_kill(log)
+
+
+def test_sigkill_at_random_points_loses_nothing(
+    world: World, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     rng = random.Random(20261125)
     db, spool_dir = tmp_path / "crash.duckdb", tmp_path / "crash-spool"
     env = driver_env(world, db, spool_dir, tmp_path / "prefect-home")
     phases: Counter[str] = Counter()
+    aims = list(AIMS)
     trial = 0
     while sum(phases.values()) < KILLS and trial < MAX_TRIALS:
         if trial % 4 == 3:
             world.site.advance()  # later rechecks then load real edits, not only 304s
         flow = "monitor" if trial % 2 == 0 else "recheck"
-        log = tmp_path / f"trial-{trial}.log"
-        proc = start(flow, env, log)
-        time.sleep(rng.uniform(3.0, 9.0))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
-            phases[phase_at_kill(log)] += 1
+        phase = kill_one(flow, aims[trial % len(aims)], env, tmp_path / f"trial-{trial}.log", rng)
+        if phase is not None:
+            phases[phase] += 1
         trial += 1
         assert_spool_whole(spool_dir)
         if db.exists():
             assert duplicate_versions(db) == []
             assert_no_orphans(db)
     assert sum(phases.values()) >= KILLS, f"only {dict(phases)} kills in {trial} trials"
+    assert phases["DuckDB load"] and phases["fetch + spool write"], dict(phases)
 
     run_to_completion("monitor", env, tmp_path / "final-monitor.log")
     run_to_completion("recheck", env, tmp_path / "final-recheck.log")
@@ -174,4 +223,6 @@ def test_sigkill_at_random_points_loses_nothing(world: World, tmp_path: Path) ->
     live = {a["article_id"] for a in world.site.truth()["articles"] if a["status"] == "live"}
     crashed = {i: v for i, v in current_content(db).items() if i in live}
     assert crashed == current_content(clean)
-    print(f"\ncrash safety: {sum(phases.values())} SIGKILLs in {trial} trials: {dict(phases)}")
+    kills = sum(phases.values())
+    outcome = f"{kills} SIGKILLs in {trial} trials {dict(phases)}; final DB = clean run = truth"
+    request.config.stash.setdefault(DRILL_ROWS, []).append(("crash safety (SIGKILL)", outcome))
