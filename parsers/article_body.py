@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from bs4 import NavigableString, Tag
 
 from parsers.article_dom import DomIndex, is_live
-from parsers.boilerplate import DOM_RULES, line_rule_for, page_rule_for
+from parsers.boilerplate import dom_rule_for, line_rule_for, page_rule_for
 from parsers.models import Page
 from parsers.text import normalize_space
 
@@ -104,7 +104,7 @@ def _strip_dom_boilerplate(container: Tag, fired: Counter[str]) -> None:
     for element in container.find_all(True):
         if not is_live(element):
             continue
-        rule = next((rule for rule in DOM_RULES if rule.matches(element)), None)
+        rule = dom_rule_for(element)
         if rule is not None:
             element.decompose()
             fired[rule.name] += 1

@@ -149,6 +149,29 @@ PAGE_RULES: tuple[PageRule, ...] = (
 )
 
 
+_RULE_BY_CLASS = {name: rule for rule in reversed(DOM_RULES) for name in rule.classes}
+_RULE_BY_TAG = {name: rule for rule in reversed(DOM_RULES) for name in rule.tags}
+_ID_RULES = tuple(rule for rule in DOM_RULES if rule.id_prefixes)
+_ATTRIBUTE_RULES = tuple(rule for rule in DOM_RULES if rule.attributes)
+_RULE_ORDER = {rule.name: index for index, rule in enumerate(DOM_RULES)}
+
+
+def dom_rule_for(element: Tag) -> DomRule | None:
+    """The first rule, in table order, that removes `element`, if any.
+
+    Looked up by class and tag name instead of trying every rule on every element: this runs on
+    each element of the article, the parser's hottest loop.
+    """
+    candidates = [_RULE_BY_CLASS[c] for c in element.get("class") or () if c in _RULE_BY_CLASS]
+    if element.name in _RULE_BY_TAG:
+        candidates.append(_RULE_BY_TAG[element.name])
+    if "id" in element.attrs:
+        candidates.extend(rule for rule in _ID_RULES if rule.matches(element))
+    if len(element.attrs) > 1 or not candidates:
+        candidates.extend(rule for rule in _ATTRIBUTE_RULES if rule.matches(element))
+    return min(candidates, key=lambda rule: _RULE_ORDER[rule.name]) if candidates else None
+
+
 def line_rule_for(paragraph: str) -> LineRule | None:
     """The first rule that marks `paragraph` (already normalised) as boilerplate, if any."""
     return next((rule for rule in LINE_RULES if rule.pattern.search(paragraph)), None)
