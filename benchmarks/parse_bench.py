@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import statistics
 import sys
 import time
@@ -40,17 +41,27 @@ def _soup(page: str) -> None:
     BeautifulSoup(page, "lxml")
 
 
-def _median_ms(fn: Callable[[str], None], pages: list[str], rounds: int) -> float:
-    """Median over pages of each page's median over rounds, in milliseconds."""
-    per_page = []
+def _paired_medians(fns: list[Callable[[str], None]], pages: list[str], rounds: int) -> list[float]:
+    """Per function: median over pages of each page's median over rounds, in milliseconds.
+
+    The functions take turns on each page in every round, so a burst of load from elsewhere on
+    this shared machine hits all of them alike; as in `timeit`, the garbage collector is paused
+    during each timed call (and run between calls), so no function pays for another's garbage.
+    """
+    per_page: list[list[float]] = [[] for _ in fns]
     for page in pages:
-        times = []
+        times: list[list[float]] = [[] for _ in fns]
         for _ in range(rounds):
-            start = time.perf_counter()
-            fn(page)
-            times.append(time.perf_counter() - start)
-        per_page.append(statistics.median(times))
-    return statistics.median(per_page) * 1000
+            for index, fn in enumerate(fns):
+                gc.collect()
+                gc.disable()
+                start = time.perf_counter()
+                fn(page)
+                times[index].append(time.perf_counter() - start)
+                gc.enable()
+        for index, samples in enumerate(times):
+            per_page[index].append(statistics.median(samples))
+    return [statistics.median(values) * 1000 for values in per_page]
 
 
 def main() -> int:
@@ -67,9 +78,7 @@ def main() -> int:
         _project(page)
     print(f"{len(pages)} pages ({len(articles)} articles), {args.rounds} rounds, median ms/page")
     for label, subset in (("all pages", pages), ("article pages", articles)):
-        ours = _median_ms(_project, subset, args.rounds)
-        raw_lxml = _median_ms(_lxml, subset, args.rounds)
-        soup = _median_ms(_soup, subset, args.rounds)
+        ours, raw_lxml, soup = _paired_medians([_project, _lxml, _soup], subset, args.rounds)
         print(
             f"{label:>14}: parse_article {ours:6.2f}  lxml.html.fromstring {raw_lxml:6.2f}"
             f"  BeautifulSoup(lxml) {soup:6.2f}  ratio BS/parse {soup / ours:5.2f}x"
@@ -85,8 +94,7 @@ def measure(size: int = 15) -> list[Figure]:
     pages = [path.read_text(encoding="utf-8") for path in files]
     for page in pages:
         _project(page)
-    ours = _median_ms(_project, pages, size)
-    soup = _median_ms(_soup, pages, size)
+    ours, soup = _paired_medians([_project, _soup], pages, size)
     return [
         Figure(
             "parse_article, real article pages", ours, "ms/page", target="<= 10 ms", met=ours <= 10
