@@ -4,9 +4,9 @@ duplicated or half-written, and that finishing the work gives the database a cle
 The flow runs in a subprocess (tests/crash_driver.py) against the replica served by this process
 and the session's Prefect server. Kill points come from timing only, with no hooks in product
 code: a random delay after a line the run logs (or after launch), over many trials. Each kill is
-classified afterwards, from the run's own log, as landing in start-up, fetch + spool write, the
-DuckDB load, or the final report; the count per phase goes into the drill table. Batches are 4
-URLs, so one run alternates fetch/spool and load many times.
+classified afterwards, from the run's own log, as landing in start-up, spool replay / discovery,
+fetch + spool write, the DuckDB load, or the final report; the count per phase goes into the
+drill table. Batches are 4 URLs, so one run alternates fetch/spool and load many times.
 
 Left-over `.tmp` spool files are allowed: they are what an interrupted atomic write leaves, are
 never read, and are swept by `flows.spool` once stale. Every raw page must be referenced by a
@@ -43,6 +43,16 @@ pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
 DRIVER = Path(__file__).with_name("crash_driver.py")
 KILLS = 10
 MAX_TRIALS = 24
+
+# Where each trial aims its kill: a log line the run writes, then a random delay. "load" lands
+# inside the ~100 ms spool load that follows a finished fetch task; "fetch" anywhere in the
+# fetching, parsing and spool writing of the next batches; "any" at a random moment from launch.
+AIMS = {
+    "fetch": (("Task run 'discover", "article(s) due"), 1.5),
+    "load": (("Task run 'fetch-parse-spool",), 0.06),
+    "any": ((), 8.0),
+}
+
 
 ORPHANS = {
     "versions without an article": """
@@ -104,7 +114,7 @@ def phase_at_kill(log: Path) -> str:
     for line in log.read_text(errors="replace").splitlines():
         finished = "Finished in state" in line
         if "Beginning flow run" in line:
-            phase = "spool replay / start"
+            phase = "spool replay / discovery"
         elif ("Task run 'discover" in line and finished) or "article(s) due" in line:
             phase = "fetch + spool write"
         elif "Task run 'fetch-parse-spool" in line and finished:
@@ -143,16 +153,6 @@ def current_content(db: Path) -> dict[int, tuple[str, str]]:
 def run_to_completion(flow: str, env: dict[str, str], log: Path) -> None:
     proc = start(flow, env, log)
     assert proc.wait(timeout=120) == 0, log.read_text(errors="replace")[-3000:]
-
-
-# Where each trial aims its kill: a log line the run writes, then a random delay. "load" lands
-# inside the ~100 ms spool load that follows a finished fetch task; "fetch" anywhere in the
-# fetching, parsing and spool writing of the next batches; "any" at a random moment from launch.
-AIMS = {
-    "fetch": (("Task run 'discover", "article(s) due"), 1.5),
-    "load": (("Task run 'fetch-parse-spool",), 0.06),
-    "any": ((), 8.0),
-}
 
 
 def wait_for(log: Path, markers: tuple[str, ...], proc: subprocess.Popen[bytes]) -> bool:

@@ -49,6 +49,7 @@ pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
 
 ARTICLES = "/*/read/*"
 TIMELINE_KINDS = ("edit", "removed", "restored")
+FEED_AND_SITEMAP = '["rss", "sitemap"]'
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Drill:
     clean first run and one step of the replica's edit timeline. `fails_urls`: the fault outlasts
     the retry budget, so the run must record failed URLs; otherwise it must absorb the fault and
     load everything. `fired`: a status the replica must have sent, proof the fault happened.
+    `sources`: discovery sources, when the drill is about the feed (the default reads sitemaps).
     """
 
     name: str
@@ -66,6 +68,7 @@ class Drill:
     mode: Literal["monitor", "recheck"] = "monitor"
     fails_urls: bool = True
     fired: int | None = None
+    sources: str | None = None
 
 
 DRILLS = [
@@ -94,8 +97,19 @@ DRILLS = [
     ),
     Drill("non-HTML bodies (PDF)", f"non_html:{ARTICLES}:0.3"),
     Drill("robots.txt disallows a channel", "robots_disallow:/news/*:1"),
-    Drill("off-site and private links everywhere", "offsite_links:/*:1", fails_urls=False),
-    Drill("feed source down, sitemap up", "503:/rss*:1", fails_urls=False, fired=503),
+    Drill(
+        "off-site and private links everywhere",
+        "offsite_links:/*:1",
+        fails_urls=False,
+        sources=FEED_AND_SITEMAP,
+    ),
+    Drill(
+        "feed source down, sitemap up",
+        "503:/rss*:1",
+        fails_urls=False,
+        fired=503,
+        sources=FEED_AND_SITEMAP,
+    ),
     Drill(
         "mixed storm: 429, resets, truncation",
         f"429:{ARTICLES}:0.2:retry_after=1;reset:{ARTICLES}:0.2;truncate:{ARTICLES}:0.2",
@@ -108,6 +122,14 @@ DRILLS = [
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     with drill_world(tmp_path, monkeypatch) as w:
+        yield w
+
+
+@pytest.fixture
+def world10(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """Ten articles: enough pages to judge extraction health, and for the timeline to remove one
+    (a step edits eight articles before it removes any)."""
+    with drill_world(tmp_path, monkeypatch, articles=10, seed=12) as w:
         yield w
 
 
@@ -142,7 +164,11 @@ def summarise(outcome: RunOutcome, n_affected: int) -> str:
 
 
 @pytest.mark.parametrize("drill", DRILLS, ids=[d.name for d in DRILLS])
-def test_drill(drill: Drill, world: World, table: list[tuple[str, str]]) -> None:
+def test_drill(
+    drill: Drill, world: World, table: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if drill.sources:
+        monkeypatch.setenv("LIPUTAN6_SOURCES", drill.sources)
     site = world.site
     seen_before: set[int] = set()
     started = datetime.now(UTC)
@@ -189,8 +215,9 @@ def test_drill(drill: Drill, world: World, table: list[tuple[str, str]]) -> None
 
 
 def test_layout_change_on_30_percent_trips_the_health_alarm(
-    world: World, table: list[tuple[str, str]]
+    world10: World, table: list[tuple[str, str]]
 ) -> None:
+    world = world10
     site = world.site
     spec = FaultSpec.parse(f"layout_change:{ARTICLES}:0.3")
     site.set_faults(spec)
@@ -222,7 +249,8 @@ def test_layout_change_on_30_percent_trips_the_health_alarm(
     )
 
 
-def test_deleted_article_comes_back(world: World, table: list[tuple[str, str]]) -> None:
+def test_deleted_article_comes_back(world10: World, table: list[tuple[str, str]]) -> None:
+    world = world10
     site = world.site
     started = datetime.now(UTC)
     assert run_monitor().error is None
