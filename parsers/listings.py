@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 MAX_LISTING_BYTES = 50_000_000
 _XML_ROOTS = re.compile(r"<(?:[\w-]+:)?(rss|feed|urlset|sitemapindex|rdf:RDF)\b", re.IGNORECASE)
 _CURRENT_PAGE = re.compile(r"[?&]page=(\d+)")
+# Character references to UTF-16 surrogates (U+D800-U+DFFF): libxml2's recovery stores them as
+# bytes that are not UTF-8, and lxml then raises UnicodeDecodeError on reading the tag or text.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 
 # Listing-page item containers and, inside each, where the link, title and time are.
 _HTML_ITEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -190,6 +193,7 @@ def _xml(content: str | bytes) -> etree._Element | None:
         log.warning("listing of %d bytes is over the limit; skipped", len(content))
         return None
     data = content.encode("utf-8") if isinstance(content, str) else content
+    data = _CHAR_REF.sub(_no_surrogate, data)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False
     )
@@ -199,6 +203,11 @@ def _xml(content: str | bytes) -> etree._Element | None:
         log.warning("unreadable XML listing skipped: %s", exc)
         return None
     return root
+
+
+def _no_surrogate(ref: re.Match[bytes]) -> bytes:
+    value = int(ref[1], 16) if ref[1] else int(ref[2])
+    return b"&#xFFFD;" if 0xD800 <= value <= 0xDFFF else ref[0]
 
 
 def _soup(content: str | bytes) -> BeautifulSoup | None:
