@@ -10,7 +10,7 @@ from flows.discovery import backfill as backfill_refs
 from flows.fetching import Fetcher
 from flows.monitor_flow import known_ids
 from flows.observe import Target
-from flows.rate_limit import global_pacer
+from flows.rate_limit import GlobalPacer
 from flows.run_context import begin, finish, make_settings, process_targets
 
 
@@ -30,7 +30,7 @@ async def backfill(
         raise ValueError(f"backfill start {start} is after end {end}")
     settings = make_settings(base_url=base_url, db_path=db_path)
     state = await begin("backfill", settings)
-    async with Fetcher(settings, before_request=global_pacer(settings)) as fetcher:
+    async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
         report = await backfill_refs(fetcher, settings, start, end, channels)
         known = known_ids(settings, [r.article_id for r in report.refs])
         for name, source in report.sources.items():

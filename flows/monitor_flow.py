@@ -9,7 +9,7 @@ from prefect.logging import get_run_logger
 from flows.discovery import DiscoveryReport, discover
 from flows.fetching import Fetcher
 from flows.observe import Target
-from flows.rate_limit import global_pacer
+from flows.rate_limit import GlobalPacer
 from flows.run_context import begin, finish, make_settings, process_targets
 from flows.settings import Settings
 from parsers.models import ArticleRef
@@ -52,7 +52,7 @@ async def monitor(
     """One discovery pass; with `urls`, check exactly those articles (known or not) instead."""
     settings = make_settings(base_url=base_url, db_path=db_path)
     state = await begin("monitor", settings)
-    async with Fetcher(settings, before_request=global_pacer(settings)) as fetcher:
+    async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
         if urls:
             refs = refs_from_urls(urls)
             state.summary.sources["url"] = (len(refs), len(refs))

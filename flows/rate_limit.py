@@ -2,43 +2,101 @@
 
 The fetcher's own limiter paces one process; monitor and recheck runs overlap on a schedule, so
 the budget must live in the Prefect server. The limit is (re)created idempotently at the start of
-each run, and acquired with `strict=True`, so a missing limit fails loudly instead of letting
-requests through unpaced.
+each run. A missing limit fails loudly instead of letting requests through unpaced.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from types import TracebackType
 
-from prefect.client.orchestration import get_client
-from prefect.concurrency.asyncio import rate_limit
+import httpx
+from prefect.client.orchestration import PrefectClient, get_client
 
 from flows.settings import Settings
+
+_LOCKED = 423
+# The limit holds BURST_SECONDS of requests; a run takes one second's worth at a time, so a new
+# run finds room at once even while an earlier run's unspent block is still decaying.
+BURST_SECONDS = 5
+
+
+def _block(settings: Settings) -> int:
+    """One second of requests (at least one): what a run takes from the server at once."""
+    return max(1, math.ceil(settings.rate_per_second))
+
+
+def _capacity(settings: Settings) -> int:
+    return _block(settings) * BURST_SECONDS
 
 
 async def ensure_rate_limit(settings: Settings) -> None:
     async with get_client() as client:
         await client.upsert_global_concurrency_limit_by_name(
             settings.rate_limit_name,
-            limit=max(1, math.ceil(settings.rate_per_second)),
+            limit=_capacity(settings),
             slot_decay_per_second=settings.rate_per_second,
         )
 
 
-def global_pacer(settings: Settings) -> Callable[[str], Awaitable[None]]:
-    """A `before_request` hook for the Fetcher: one slot of the global limit per request.
+class MissingRateLimit(RuntimeError):
+    """The global rate limit is not on the Prefect server (deleted while a run was going)."""
 
-    Acquisitions are made one at a time: concurrent ones contend for the Prefect server's
-    database (SQLite by default), which answers "locked" and makes each client back off for
-    seconds. In sequence each costs a few milliseconds, far below the pacing itself.
+
+class GlobalPacer:
+    """A `before_request` hook for the Fetcher that spends the global budget.
+
+    Slots are taken from the server a second's worth at a time and handed out one per
+    request: a server call per request would cost more than the pacing itself (each call writes
+    to the server's database, SQLite by default, where a call can wait seconds behind the
+    server's own writes). Overlapping runs share the budget block by block, and the fetcher's own
+    per-host limiter still spaces the requests of a block.
     """
-    name = settings.rate_limit_name
-    turn = asyncio.Lock()
 
-    async def acquire(host: str) -> None:
-        async with turn:
-            await rate_limit(name, occupy=1, strict=True)
+    def __init__(self, settings: Settings) -> None:
+        self._name = settings.rate_limit_name
+        self._block = _block(settings)
+        self._tokens = 0
+        self._turn = asyncio.Lock()
+        self._client: PrefectClient | None = None
 
-    return acquire
+    async def __aenter__(self) -> GlobalPacer:
+        self._client = await get_client().__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.__aexit__(exc_type, exc, tb)
+            self._client = None
+
+    async def __call__(self, host: str) -> None:
+        async with self._turn:
+            if not self._tokens:
+                await self._take(self._block)
+                self._tokens = self._block
+            self._tokens -= 1
+
+    async def _take(self, slots: int) -> None:
+        assert self._client is not None, "use GlobalPacer as an async context manager"
+        while True:
+            try:
+                response = await self._client.increment_concurrency_slots(
+                    names=[self._name], slots=slots, mode="rate_limit"
+                )
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != _LOCKED:
+                    raise
+                await asyncio.sleep(float(exc.response.headers.get("Retry-After", 1.0)))
+                continue
+            if not response.json():
+                raise MissingRateLimit(
+                    f"Prefect global rate limit {self._name!r} does not exist; "
+                    "it is created at the start of every run"
+                )
+            return

@@ -9,7 +9,7 @@ from prefect.logging import get_run_logger
 
 from flows.fetching import Fetcher
 from flows.observe import Target
-from flows.rate_limit import global_pacer
+from flows.rate_limit import GlobalPacer
 from flows.run_context import begin, finish, make_settings, process_targets
 from flows.settings import Settings
 from warehouse import DatabaseLocked, due_for_recheck
@@ -41,6 +41,6 @@ async def recheck(
     targets = due_targets(settings, limit, ahead_minutes)
     get_run_logger().info("recheck: %d article(s) due", len(targets))
     state.summary.sources["due"] = (len(targets), 0)
-    async with Fetcher(settings, before_request=global_pacer(settings)) as fetcher:
+    async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
         await process_targets(state, fetcher, targets)
     return await finish(state)
