@@ -1,7 +1,7 @@
 """End-to-end pipeline benchmark: discover → fetch → parse → tag → spool → load, with and without
 Prefect, in one run against the same sample site.
 
-- Prefect arm: the `monitor` flow (batches as tasks, the global rate limit acquired per request,
+- Prefect arm: the `monitor` flow (batches as tasks, the global rate limit taken in blocks,
   artifacts, run records), on a local Prefect server (the configured `PREFECT_API_URL`, else one
   started for the run).
 - Library arm: the same functions called directly: `discover`, `observe` per batch, the spool
