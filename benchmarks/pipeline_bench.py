@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
-import os
 import resource
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from flows import spool
 from flows.discovery import discover
 from flows.fetching import Fetcher
 from flows.observe import Target, observe
-from flows.settings import Settings
+from flows.settings import Settings, temporary_environment
 from warehouse import Ladder, due_for_recheck, load_batch, open_readonly
 from warehouse.records import Batch
 
@@ -170,7 +169,7 @@ def measure(size: int = 2000) -> list[Figure]:
             "LIPUTAN6_HEALTH_THRESHOLD": "0",
             "LIPUTAN6_RATE_LIMIT_NAME": flow.rate_limit_name,
         }
-        with _environment(env), prefect_api(workdir / "prefect-server.log"):
+        with temporary_environment(env), prefect_api(workdir / "prefect-server.log"):
             reset_peak_rss()
             flow_time, counts = _timed(lambda: asyncio.run(monitor()))
             recheck_time, recheck_counts = _timed(
@@ -209,20 +208,6 @@ def measure(size: int = 2000) -> list[Figure]:
             "reported (Prefect server is a separate process)",
         ),
     ]
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def main() -> int:

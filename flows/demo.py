@@ -8,9 +8,6 @@ replica's own ground truth: the quickest way to see that real edits are caught a
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +17,7 @@ from rich.panel import Panel
 
 from flows.local_server import prefect_api
 from flows.serving import ui_url
+from flows.settings import temporary_environment
 from sample_site import SampleSite, serve
 from warehouse import open_readonly
 from warehouse.history import version_diff
@@ -43,26 +41,15 @@ class DemoResult:
     db_path: Path
 
 
-@contextmanager
-def _demo_environment(workdir: Path, base_url: str) -> Iterator[None]:
-    """Point every setting at the demo's own folder and replica, restoring the caller's after."""
-    values = {
+def _demo_settings(workdir: Path, base_url: str) -> dict[str, str]:
+    """Every setting pointed at the demo's own folder and replica."""
+    return {
         "LIPUTAN6_BASE_URL": base_url,
         "LIPUTAN6_DB_PATH": str(workdir / "demo.duckdb"),
         "LIPUTAN6_SPOOL_DIR": str(workdir / "spool"),
         "LIPUTAN6_RATE_PER_SECOND": "100",
         "LIPUTAN6_CONCURRENCY": "8",
     }
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def run_demo(workdir: Path, console: Console, articles: int = 60) -> DemoResult:
@@ -74,7 +61,10 @@ def run_demo(workdir: Path, console: Console, articles: int = 60) -> DemoResult:
     for stale in (db_path, workdir / "demo.duckdb.wal"):
         stale.unlink(missing_ok=True)
     site = SampleSite(articles=articles, seed=DEMO_SEED, now=datetime.now(UTC))
-    with serve(site) as running, _demo_environment(workdir, running.base_url):
+    with (
+        serve(site) as running,
+        temporary_environment(_demo_settings(workdir, running.base_url)),
+    ):
         console.print(f"[bold]1.[/] sample site with {articles} articles at {running.base_url}")
         console.print("    starting a local Prefect server (10-20 s)…")
         with prefect_api(workdir / "prefect-server.log") as api_url:

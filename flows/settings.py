@@ -6,6 +6,9 @@ the same knobs, and the README's configuration table can be checked against this
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -118,3 +121,22 @@ class Settings(BaseSettings):
     @property
     def full_user_agent(self) -> str:
         return f"{self.user_agent} (+{self.contact_url})"
+
+
+@contextmanager
+def temporary_environment(values: dict[str, str]) -> Iterator[None]:
+    """Set `LIPUTAN6_*` (or any) variables for a block, then restore the caller's values.
+
+    Settings are read from the environment, and flow runs in child processes inherit it, so this
+    is how the demo and the benchmarks point every run at their own replica and files.
+    """
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
