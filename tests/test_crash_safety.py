@@ -98,6 +98,7 @@ def driver_env(world: World, db: Path, spool_dir: Path, home: Path) -> dict[str,
         "LIPUTAN6_BATCH_SIZE": "4",
         "PREFECT_API_URL": str(PREFECT_API_URL.value()),
         "PREFECT_HOME": str(home),
+        "PREFECT_LOGGING_LEVEL": "INFO",  # kills are aimed at the run's INFO lines
     }
 
 
