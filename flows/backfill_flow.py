@@ -8,8 +8,7 @@ from prefect import flow
 
 from flows.discovery import backfill as backfill_refs
 from flows.fetching import Fetcher
-from flows.monitor_flow import known_ids
-from flows.observe import Target
+from flows.monitor_flow import unseen_targets
 from flows.rate_limit import GlobalPacer
 from flows.run_context import begin, finish, make_settings, process_targets
 
@@ -32,10 +31,5 @@ async def backfill(
     state = await begin("backfill", settings)
     async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
         report = await backfill_refs(fetcher, settings, start, end, channels)
-        known = known_ids(settings, [r.article_id for r in report.refs])
-        for name, source in report.sources.items():
-            state.summary.sources[name] = (source.found, len(source.article_ids - known))
-        state.summary.counts["discovered"] = len(report.refs)
-        targets = [Target(r.article_id, r.url) for r in report.refs if r.article_id not in known]
-        await process_targets(state, fetcher, targets)
+        await process_targets(state, fetcher, unseen_targets(state, report))
     return await finish(state)

@@ -10,7 +10,7 @@ from flows.discovery import DiscoveryReport, discover
 from flows.fetching import Fetcher
 from flows.observe import Target
 from flows.rate_limit import GlobalPacer
-from flows.run_context import begin, finish, make_settings, process_targets
+from flows.run_context import RunState, begin, finish, make_settings, process_targets
 from flows.settings import Settings
 from parsers.models import ArticleRef
 from parsers.urls import article_id, canonical_url
@@ -42,6 +42,16 @@ def known_ids(settings: Settings, ids: list[int]) -> set[int]:
         return set()
 
 
+def unseen_targets(state: RunState, report: DiscoveryReport) -> list[Target]:
+    """The discovered articles not in the warehouse yet; per-source counts go to the summary."""
+    known = known_ids(state.settings, [r.article_id for r in report.refs])
+    for name, source in report.sources.items():
+        state.summary.sources[name] = (source.found, len(source.article_ids - known))
+        state.summary.warnings.extend(f"{name}: {e}" for e in source.errors[:5])
+    state.summary.counts["discovered"] = len(report.refs)
+    return [Target(r.article_id, r.url) for r in report.refs if r.article_id not in known]
+
+
 @flow(name="monitor", log_prints=True)
 async def monitor(
     base_url: str | None = None,
@@ -58,13 +68,6 @@ async def monitor(
             state.summary.sources["url"] = (len(refs), len(refs))
             targets = [Target(r.article_id, r.url) for r in refs]
         else:
-            report = await discover_refs(fetcher, settings)
-            known = known_ids(settings, [r.article_id for r in report.refs])
-            new_refs = [r for r in report.refs if r.article_id not in known]
-            for name, source in report.sources.items():
-                state.summary.sources[name] = (source.found, len(source.article_ids - known))
-                state.summary.warnings.extend(f"{name}: {e}" for e in source.errors[:5])
-            state.summary.counts["discovered"] = len(report.refs)
-            targets = [Target(r.article_id, r.url) for r in new_refs[:limit]]
+            targets = unseen_targets(state, await discover_refs(fetcher, settings))[:limit]
         await process_targets(state, fetcher, targets)
     return await finish(state)

@@ -12,15 +12,12 @@ from itertools import islice
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import spool
 from flows.fetching import FetchResult
-from flows.health import assess
 from flows.observe import Target, observation_from
 from flows.run_context import begin, current_run_id, finish, make_settings
 from flows.settings import Settings
-from flows.steps import BatchResult, load_spool
+from flows.steps import BatchResult, load_spool, spool_observations
 from warehouse import RawPage, stored_raw_pages
-from warehouse.records import Batch
 
 
 @task(name="reparse-spool", cache_policy=NO_CACHE)
@@ -31,12 +28,7 @@ def reparse_batch(pages: list[RawPage], settings: Settings, run_id: str) -> Batc
         result = FetchResult.from_stored(page.url, page.html)
         obs = observation_from(Target(page.article_id, page.url), result, now)
         observations.append(obs.model_copy(update={"reparse": True, "attempts": []}))
-    batch = Batch(run_id=run_id, created_at=datetime.now(UTC), observations=observations)
-    spooled = spool.write(settings.spool_dir, batch)
-    outcomes: dict[str, int] = {}
-    for obs in observations:
-        outcomes[obs.outcome] = outcomes.get(obs.outcome, 0) + 1
-    return BatchResult(spooled.batch_id, outcomes, assess(observations))
+    return spool_observations(observations, settings, run_id)
 
 
 @flow(name="reparse", log_prints=True)

@@ -15,6 +15,7 @@ from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
 
 from flows.health import HealthReport
+from warehouse import ChangeSummary
 
 MAX_LISTED_CHANGES = 200
 LOAD_COUNT_KEYS = (
@@ -45,26 +46,12 @@ _EVENT_FOR_KIND = {
 }
 
 
-@dataclass(frozen=True)
-class ChangeLine:
-    """One change as the UI lists it; built from the warehouse's load report."""
-
-    article_id: int
-    kind: str
-    url: str
-    title_before: str | None = None
-    title_after: str | None = None
-    changed_fields: tuple[str, ...] = ()
-    words_added: int = 0
-    words_removed: int = 0
-
-
 @dataclass
 class RunSummary:
     flow: str
     sources: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (found, new)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
-    changes: list[ChangeLine] = field(default_factory=list)
+    changes: list[ChangeSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     health: HealthReport | None = None
 
@@ -95,7 +82,7 @@ def _md(text: str | None) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text or "")
 
 
-def changes_markdown(flow: str, changes: Sequence[ChangeLine], warnings: Sequence[str]) -> str:
+def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequence[str]) -> str:
     lines = [f"# {flow}: {len(changes)} change(s)", ""]
     for w in warnings:
         lines.append(f"> **Warning:** {_md(w)}")
@@ -140,7 +127,7 @@ async def publish(summary: RunSummary) -> None:
         emit_article_event(change)
 
 
-def emit_article_event(change: ChangeLine) -> None:
+def emit_article_event(change: ChangeSummary) -> None:
     suffix = _EVENT_FOR_KIND.get(change.kind)
     if suffix is None:
         return

@@ -7,7 +7,7 @@ so they opt out of input caching. Parsed batches go to the spool before any data
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,10 +19,10 @@ from flows import spool
 from flows.fetching import Fetcher
 from flows.health import HealthReport, assess
 from flows.observe import Target, observe
-from flows.reporting import LOAD_COUNT_KEYS, ChangeLine
+from flows.reporting import LOAD_COUNT_KEYS
 from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
-from warehouse import DatabaseLocked, Ladder, LoadReport, load_batches
+from warehouse import ChangeSummary, DatabaseLocked, Ladder, LoadReport, load_batches
 from warehouse.records import Batch, Observation
 
 
@@ -33,13 +33,12 @@ class BatchResult:
     batch_id: str
     outcomes: dict[str, int]
     health: HealthReport
-    failed_urls: list[str] = field(default_factory=list)
 
 
 @dataclass
 class LoadOutcome:
     counts: dict[str, int] = field(default_factory=dict)
-    changes: list[ChangeLine] = field(default_factory=list)
+    changes: list[ChangeSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     loaded_batches: int = 0
     spooled_batches: int = 0
@@ -50,11 +49,19 @@ def chunks(items: Sequence[Target], size: int) -> Iterator[list[Target]]:
         yield list(items[start : start + size])
 
 
-def _outcome_counts(observations: Iterable[Observation]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def spool_observations(
+    observations: list[Observation], settings: Settings, run_id: str
+) -> BatchResult:
+    """Make a batch durable in the spool and summarise it; failures are logged one by one."""
+    logger = get_run_logger()
+    batch = Batch(run_id=run_id, created_at=datetime.now(UTC), observations=observations)
+    spooled = spool.write(settings.spool_dir, batch)
+    outcomes: dict[str, int] = {}
     for obs in observations:
-        counts[obs.outcome] = counts.get(obs.outcome, 0) + 1
-    return counts
+        outcomes[obs.outcome] = outcomes.get(obs.outcome, 0) + 1
+        if obs.outcome in ("failed", "parse_error"):
+            logger.warning("%s %s: %s", obs.outcome, obs.url, obs.error)
+    return BatchResult(spooled.batch_id, outcomes, assess(observations))
 
 
 @task(name="fetch-parse-spool", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -62,19 +69,7 @@ async def fetch_parse_spool(
     fetcher: Fetcher, targets: list[Target], settings: Settings, run_id: str
 ) -> BatchResult:
     """Fetch, parse and tag one batch, then make it durable in the spool."""
-    logger = get_run_logger()
-    observations = await observe(fetcher, targets)
-    batch = Batch(run_id=run_id, created_at=datetime.now(UTC), observations=observations)
-    spooled = spool.write(settings.spool_dir, batch)
-    failed = [o for o in observations if o.outcome in ("failed", "parse_error")]
-    for obs in failed:
-        logger.warning("%s %s: %s", obs.outcome, obs.url, obs.error)
-    return BatchResult(
-        batch_id=spooled.batch_id,
-        outcomes=_outcome_counts(observations),
-        health=assess(observations),
-        failed_urls=[o.url for o in failed],
-    )
+    return spool_observations(await observe(fetcher, targets), settings, run_id)
 
 
 SPOOL_BATCHES_PER_TRANSACTION_GROUP = 10
@@ -139,16 +134,4 @@ def _merge_report(outcome: LoadOutcome, report: LoadReport) -> None:
     counts = report.counts()
     for key in LOAD_COUNT_KEYS:
         outcome.counts[key] = outcome.counts.get(key, 0) + counts.get(key, 0)
-    outcome.changes.extend(
-        ChangeLine(
-            article_id=c.article_id,
-            kind=c.kind,
-            url=c.url,
-            title_before=c.title_before,
-            title_after=c.title_after,
-            changed_fields=tuple(c.changed_fields),
-            words_added=c.words_added,
-            words_removed=c.words_removed,
-        )
-        for c in report.changes
-    )
+    outcome.changes.extend(report.changes)
