@@ -129,10 +129,14 @@ def topics(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most topics to list.")] = 30,
     db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Read the live file instead of the read snapshot.")
+    ] = False,
 ) -> None:
     """Topics of recent articles: how many articles each has, and how many edits they had."""
     from flows.settings import Settings
-    from warehouse import DatabaseLocked, WarehouseMissing, open_readonly
+    from warehouse import DatabaseLocked, WarehouseMissing
+    from warehouse.snapshot import open_read
 
     if source is not None and source not in SOURCES:
         raise typer.BadParameter(f"{source!r}: choose one of {', '.join(SOURCES)}", "--source")
@@ -140,7 +144,7 @@ def topics(
     start = first_day(datetime.now(WIB), parse_since(since))
     wanted = tag_slug(topic) if topic else None
     try:
-        con = open_readonly(db or Settings().db_path)
+        con = open_read(db or Settings().db_path, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:
         console.print(Text(f"error: {error}", style="red"))
         raise typer.Exit(1) from error

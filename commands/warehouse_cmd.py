@@ -33,10 +33,11 @@ from warehouse.history import (
     version_diff,
 )
 from warehouse.locking import DatabaseLocked
-from warehouse.queries import WarehouseMissing, open_readonly
+from warehouse.queries import WarehouseMissing
 from warehouse.render_html import render_html
 from warehouse.render_term import render_term
 from warehouse.render_text import render_text
+from warehouse.snapshot import open_read
 
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
@@ -44,6 +45,14 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="DuckDB file (default: LIPUTAN6_DB_PATH setting).")
+]
+LiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--live",
+        help="Read the live file (read-only, briefly locks loads out) instead of the published "
+        "read snapshot.",
+    ),
 ]
 
 
@@ -84,12 +93,12 @@ def check_read_only(query: str) -> None:
 
 
 @contextmanager
-def _readonly(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+def _readonly(db: Path | None, live: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     from flows.settings import Settings
 
     path = db or Settings().db_path
     try:
-        con = open_readonly(path)
+        con = open_read(path, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:
         _fail(str(error))
     try:
@@ -105,9 +114,9 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def history(article_id: int, db: DbOption = None) -> None:
+def history(article_id: int, db: DbOption = None, live: LiveOption = False) -> None:
     """Every version of one article, and every change between them."""
-    with _readonly(db) as con:
+    with _readonly(db, live) as con:
         versions = article_versions(con, article_id)
         changes = article_change_rows(con, article_id)
     table = Table(title=f"article {article_id}: versions")
@@ -149,9 +158,10 @@ def diff(
     ] = (DiffFormat.term),
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
     db: DbOption = None,
+    live: LiveOption = False,
 ) -> None:
     """Word diff between two versions (default: the article's latest change)."""
-    with _readonly(db) as con:
+    with _readonly(db, live) as con:
         request = version_diff(con, article_id, version_from, version_to)
     if fmt is DiffFormat.term and output is None:
         Console().print(render_term(request.diff, request.header))
@@ -175,6 +185,7 @@ def changes(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most changes to list.")] = 200,
     db: DbOption = None,
+    live: LiveOption = False,
 ) -> None:
     """Changes detected recently, newest first."""
     kinds = kind or []
@@ -182,7 +193,7 @@ def changes(
     if unknown:
         raise typer.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(CHANGE_KINDS)}")
     start = datetime.now(UTC) - parse_duration(since)
-    with _readonly(db) as con:
+    with _readonly(db, live) as con:
         found = recent_changes(con, start, kinds, limit)
     table = Table(title=f"changes since {start:%Y-%m-%d %H:%M} UTC")
     for column in ("detected (UTC)", "article", "kind", "versions", "fields", "+/-", "title"):
@@ -206,10 +217,11 @@ def sql(
         TableFormat.table
     ),
     db: DbOption = None,
+    live: LiveOption = False,
 ) -> None:
     """Run one read-only SQL query (see warehouse/README-sql.md for the views)."""
     check_read_only(query)
-    with _readonly(db) as con:
+    with _readonly(db, live) as con:
         try:
             # `EXPLAIN ANALYZE COPY ... TO 'file'` parses as EXPLAIN yet writes the file, and a
             # SELECT can read any file or URL: the engine itself must refuse, not just our check.

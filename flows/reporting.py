@@ -54,6 +54,7 @@ class RunSummary:
     changes: list[ChangeSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     health: HealthReport | None = None
+    snapshot: str | None = None  # the read snapshot's last publication, for staleness
 
     def add(self, counts: dict[str, int]) -> None:
         for key, value in counts.items():
@@ -74,6 +75,8 @@ class RunSummary:
                     "count": f"{self.health.healthy_share:.1%}",
                 }
             )
+        if self.snapshot is not None:
+            rows.append({"item": "read snapshot", "found": "", "new": "", "count": self.snapshot})
         return rows
 
 

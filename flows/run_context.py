@@ -58,6 +58,7 @@ class RunState:
         self.summary.changes.extend(outcome.changes)
         self.summary.warnings.extend(outcome.warnings)
         self.summary.counts["spooled"] = outcome.spooled_batches
+        self.summary.snapshot = outcome.snapshot or self.summary.snapshot
 
     def absorb_batch(self, result: BatchResult) -> None:
         for outcome, n in result.outcomes.items():

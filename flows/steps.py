@@ -24,6 +24,7 @@ from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import ChangeSummary, DatabaseLocked, Ladder, LoadReport, load_batches
 from warehouse.records import Batch, Observation
+from warehouse.snapshot import needs_publication, publish_after_load
 
 
 @dataclass
@@ -42,6 +43,7 @@ class LoadOutcome:
     warnings: list[str] = field(default_factory=list)
     loaded_batches: int = 0
     spooled_batches: int = 0
+    snapshot: str | None = None
 
 
 def chunks(items: Sequence[Target], size: int) -> Iterator[list[Target]]:
@@ -109,6 +111,10 @@ def load_spool(settings: Settings) -> LoadOutcome:
             spool.remove(item)
             outcome.loaded_batches += 1
             _merge_report(outcome, report)
+    if needs_publication(settings.db_path, outcome.loaded_batches):
+        # After the writer lock is released: readers get the new data, loads never wait for it.
+        publication = publish_after_load(settings.db_path)
+        outcome.snapshot = publication.line()
     return outcome
 
 
