@@ -41,7 +41,7 @@ padding:.6rem .8rem;margin:.5rem 0}
 table{font-size:.9rem}
 table.diff{margin:.5rem 0}
 table.versions td,table.versions th{border:1px solid #ddd;padding:.3rem .5rem;text-align:left}
-table.versions{border-collapse:collapse;width:100%}
+table.versions{border-collapse:collapse;width:100%;table-layout:auto}
 footer{color:#666;font-size:.8rem;padding:2rem 1rem}
 @media (max-width:600px){body{font-size:15px}table.diff td,table.diff th{padding:.3rem;
 font-size:.8rem}h1{font-size:1.25rem}}
