@@ -36,6 +36,7 @@ from warehouse.site_source import (
     article_histories,
     feed_changes,
     month_changes,
+    older_counts,
     open_site_source,
     recent_changes,
 )
@@ -90,11 +91,12 @@ def publish_site(
     files = SiteFiles(Path(out_dir))
     with closing(open_site_source(db_path)) as con:
         recent = recent_changes(con, since)
+        older = older_counts(con, since)
         months = archive_digests(con, since)
         feeds = feed_changes(con, options.feed_size)
         digests = article_digests(con)
-    planned = index_pages(recent, options.days, ctx) + kind_pages(recent, ctx)
-    planned += topic_pages(recent, sorted(feeds.topics), ctx)
+    planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
+    planned += topic_pages(recent, sorted(feeds.topics), older, ctx)
     planned.append(archive_index(months, options.days, ctx))
     for month in months:
         planned += month_pages(month, _month_loader(db_path, month.month, since), ctx)

@@ -89,20 +89,19 @@ def change_list(page: str, changes: Iterable[ChangeRecord], ctx: Context) -> str
     return "".join(out)
 
 
-def pager(path: str, number: int, total: int, base: str, ctx: Context) -> str:
+def pager(path: str, newer: str | None, older: str | None, ctx: Context) -> str:
     """Links to the newer and older pages of a paginated list."""
-    if total <= 1:
+    if newer is None and older is None:
         return ""
     labels = ctx.labels
-    newer = older = "<span></span>"
-    if number > 1:
-        href = escape(paths.relative(path, paths.numbered(base, number - 1)))
-        newer = f'<a rel="prev" href="{href}">{escape(labels("newer"))}</a>'
-    if number < total:
-        href = escape(paths.relative(path, paths.numbered(base, number + 1)))
-        older = f'<a rel="next" href="{href}">{escape(labels("older"))}</a>'
-    position = escape(labels("page", number=number, total=total))
-    return f'<div class="pager">{newer}<span>{position}</span>{older}</div>'
+    links = ["<span></span>", "<span></span>"]
+    if newer is not None:
+        href = escape(paths.relative(path, newer))
+        links[0] = f'<a rel="prev" href="{href}">{escape(labels("newer"))}</a>'
+    if older is not None:
+        href = escape(paths.relative(path, older))
+        links[1] = f'<a rel="next" href="{href}">{escape(labels("older"))}</a>'
+    return f'<div class="pager">{"".join(links)}</div>'
 
 
 def pages_of(changes: Sequence[ChangeRecord], size: int) -> list[Sequence[ChangeRecord]]:

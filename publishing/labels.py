@@ -17,7 +17,6 @@ _ID = {
     "archive_intro": "Perubahan yang lebih lama dari {days} hari, per bulan.",
     "feeds": "Umpan Atom",
     "feed_all": "Semua perubahan",
-    "page": "Halaman {number} dari {total}",
     "newer": "← Lebih baru",
     "older": "Lebih lama →",
     "empty": "Belum ada perubahan.",
@@ -71,7 +70,6 @@ _EN = {
     "archive_intro": "Changes older than {days} days, by month.",
     "feeds": "Atom feeds",
     "feed_all": "All changes",
-    "page": "Page {number} of {total}",
     "newer": "← Newer",
     "older": "Older →",
     "empty": "No changes yet.",
@@ -116,7 +114,7 @@ _ALL = {"id": _ID, "en": _EN}
 
 
 class Labels:
-    """`labels("page", number=2, total=5)`; an unknown key falls back to the key itself."""
+    """`labels("words", added=3, removed=1)`; an unknown key falls back to the key itself."""
 
     def __init__(self, lang: str) -> None:
         if lang not in _ALL:

@@ -16,7 +16,7 @@ from publishing import paths
 from publishing.entries import Context, change_list, pager, pages_of
 from publishing.layout import page
 from warehouse.render_html import escape
-from warehouse.site_source import ChangeRecord, MonthDigest
+from warehouse.site_source import ChangeRecord, MonthDigest, OlderCounts
 
 # Bump when the HTML or feed layout changes, so every page is rendered again.
 SITE_FORMAT = "1"
@@ -45,19 +45,41 @@ def paginated(
     changes: Sequence[ChangeRecord],
     ctx: Context,
     intro: str = "",
+    older: int = 0,
 ) -> list[PlannedPage]:
-    """A list split over `base`, `base-2`, ...; `intro` goes on the first page only."""
-    chunks = pages_of(changes, PAGE_SIZE)
+    """A list (newest first) over pages cut at fixed positions counted from its oldest change
+    ever; `older` is how many of those are older than `changes`.
+
+    The newest page is `base`; the others are named by their position, so a new change rewrites
+    only the newest page and every older page keeps its path and content.
+    """
+    groups: list[tuple[int, list[ChangeRecord]]] = []
+    for i, change in enumerate(changes):
+        chunk = (older + len(changes) - 1 - i) // PAGE_SIZE
+        if not groups or groups[-1][0] != chunk:
+            groups.append((chunk, []))
+        groups[-1][1].append(change)
+    groups = groups or [(0, [])]
+    where = [base] + [paths.chunk_page(base, chunk) for chunk, _ in groups[1:]]
     planned = []
-    for number, chunk in enumerate(chunks, start=1):
-        path = paths.numbered(base, number)
+    for number, (_, chunk) in enumerate(groups):
+        path = where[number]
+        newer = where[number - 1] if number else None
+        older_page = where[number + 1] if number + 1 < len(where) else None
+        top = intro if number == 0 else ""
 
-        def render(path: str = path, chunk: Sequence = chunk, number: int = number) -> str:
-            nav = pager(path, number, len(chunks), base, ctx)
-            top = intro if number == 1 else ""
-            return page(path, title, top + nav + change_list(path, chunk, ctx) + nav, ctx.labels)
+        def render(
+            path: str = path,
+            chunk: Sequence = chunk,
+            nav: tuple = (newer, older_page),
+            top: str = top,
+        ) -> str:
+            links = pager(path, *nav, ctx)
+            return page(
+                path, title, top + links + change_list(path, chunk, ctx) + links, ctx.labels
+            )
 
-        key = fingerprint(path, ctx, title, intro, number, len(chunks), _keys(chunk))
+        key = fingerprint(path, ctx, title, top, newer, older_page, _keys(chunk))
         planned.append(PlannedPage(path, key, render))
     return planned
 
@@ -69,7 +91,9 @@ def _links(page_path: str, items: Sequence[tuple[str, str]]) -> str:
     )
 
 
-def index_pages(recent: Sequence[ChangeRecord], days: int, ctx: Context) -> list[PlannedPage]:
+def index_pages(
+    recent: Sequence[ChangeRecord], older: OlderCounts, days: int, ctx: Context
+) -> list[PlannedPage]:
     labels = ctx.labels
     feeds = [
         (paths.FEED_ALL, labels("feed_all")),
@@ -81,20 +105,22 @@ def index_pages(recent: Sequence[ChangeRecord], days: int, ctx: Context) -> list
         f"<p>{escape(labels('index_intro', count=len(recent), days=days))}</p>"
         f"<p>{escape(labels('feeds'))}:</p><ul>{_links(paths.INDEX, feeds)}</ul>"
     )
-    return paginated(paths.INDEX, labels("index"), recent, ctx, intro)
+    return paginated(paths.INDEX, labels("index"), recent, ctx, intro, older.all)
 
 
-def kind_pages(recent: Sequence[ChangeRecord], ctx: Context) -> list[PlannedPage]:
+def kind_pages(
+    recent: Sequence[ChangeRecord], older: OlderCounts, ctx: Context
+) -> list[PlannedPage]:
     labels = ctx.labels
     headlines = [c for c in recent if c.headline_changed]
     removals = [c for c in recent if c.kind in ("removed", "restored")]
-    return paginated(paths.HEADLINES, labels("headlines"), headlines, ctx) + paginated(
-        paths.REMOVALS, labels("removals"), removals, ctx
-    )
+    return paginated(
+        paths.HEADLINES, labels("headlines"), headlines, ctx, older=older.headlines
+    ) + paginated(paths.REMOVALS, labels("removals"), removals, ctx, older=older.removals)
 
 
 def topic_pages(
-    recent: Sequence[ChangeRecord], topics: Sequence[str], ctx: Context
+    recent: Sequence[ChangeRecord], topics: Sequence[str], older: OlderCounts, ctx: Context
 ) -> list[PlannedPage]:
     """One list per topic (recent changes of articles on it), and the topic index."""
     labels = ctx.labels
@@ -106,7 +132,9 @@ def topic_pages(
     rows = []
     for topic in sorted(by_topic):
         changes = by_topic[topic]
-        planned += paginated(paths.topic_page(topic), labels("topic", name=topic), changes, ctx)
+        title = labels("topic", name=topic)
+        skip = older.topics.get(topic, 0)
+        planned += paginated(paths.topic_page(topic), title, changes, ctx, older=skip)
         page_link = escape(paths.relative(paths.TOPICS, paths.topic_page(topic)))
         feed_link = escape(paths.relative(paths.TOPICS, paths.topic_feed(topic)))
         rows.append(
@@ -159,7 +187,9 @@ def month_pages(
 
         def render(path: str = path, number: int = number) -> str:
             chunk = pages_of(rows(), PAGE_SIZE)[number - 1]
-            nav = pager(path, number, total, base, ctx)
+            newer = paths.numbered(base, number - 1) if number > 1 else None
+            older = paths.numbered(base, number + 1) if number < total else None
+            nav = pager(path, newer, older, ctx)
             return page(path, title, nav + change_list(path, chunk, ctx) + nav, ctx.labels)
 
         key = fingerprint(path, ctx, title, number, total, month.digest)

@@ -32,6 +32,12 @@ def numbered(path: str, number: int) -> str:
     return f"{stem}-{number}{ext}"
 
 
+def chunk_page(path: str, chunk: int) -> str:
+    """A page of a list cut at fixed positions: `index-p3.html` holds changes 600 to 799."""
+    stem, ext = posixpath.splitext(path)
+    return f"{stem}-p{int(chunk)}{ext}"
+
+
 def article(article_id: int) -> str:
     return f"articles/{int(article_id)}.html"
 

@@ -79,7 +79,9 @@ def build_warehouse(path: Path) -> Path:
     return path
 
 
-def add_headline_edit(path: Path, at: datetime) -> None:
+def add_headline_edit(
+    path: Path, at: datetime, title: str = "Banjir Rob Surut, Warga Kembali ke Rumah"
+) -> None:
     """One more change, for the incremental tests."""
-    third = make_article(title="Banjir Rob Surut, Warga Kembali ke Rumah")
+    third = make_article(title=title)
     load_batch(path, batch(ok(third, at, topics=[BENCANA])))

@@ -29,7 +29,7 @@ from test_warehouse_support import ARTICLE_ID, rows
 from typer.testing import CliRunner
 
 from commands.main import app
-from publishing import PublishOptions, publish_site
+from publishing import PublishOptions, list_pages, publish_site
 from publishing.layout import CSP
 from publishing.site_files import MANIFEST
 
@@ -130,7 +130,8 @@ def _ids(page: Path) -> set[str]:
     return set(lxml.html.fromstring(page.read_bytes()).xpath("//@id"))
 
 
-def test_every_internal_link_resolves(site: Path) -> None:
+def crawl(site: Path) -> tuple[int, int, int]:
+    """Follow every link of every page and feed; (internal, to anchors, external) counts."""
     internal = external = anchors = 0
     for page in html_pages(site):
         for href in _links(page):
@@ -152,6 +153,11 @@ def test_every_internal_link_resolves(site: Path) -> None:
             target = feed.parent / path
             assert target.is_file() and fragment in _ids(target), entry.link
             anchors += 1
+    return internal, anchors, external
+
+
+def test_every_internal_link_resolves(site: Path) -> None:
+    internal, anchors, external = crawl(site)
     print(
         f"link crawl: {len(html_pages(site))} pages, {internal} internal links "
         f"({anchors} to anchors), {external} external links, all resolve"
@@ -261,6 +267,34 @@ def test_rerun_rewrites_only_what_changed(warehouse: Path, tmp_path: Path) -> No
     ]
     assert second.written == len(rewritten) - 1
     assert not [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
+
+
+def test_older_list_pages_keep_their_path_and_content(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(list_pages, "PAGE_SIZE", 2)
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    out = tmp_path / "site"
+    publish_site(db, out, PublishOptions(), now=NOW)
+    # Positions count from the oldest change ever (one is in the archive): the window's five
+    # changes are ranks 1-5, cut as [1] [2, 3] [4, 5].
+    pages = sorted(p.name for p in out.glob("index*.html"))
+    assert pages == ["index-p0.html", "index-p1.html", "index.html"]
+    snapshot = {name: (out / name).read_bytes() for name in pages}
+    add_headline_edit(db, NOW - timedelta(hours=2))  # rank 6 starts a new newest page
+    publish_site(db, out, PublishOptions(), now=NOW)
+    assert (out / "index-p2.html").is_file()
+    assert (out / "index-p0.html").read_bytes() == snapshot["index-p0.html"]
+    snapshot = {p.name: p.read_bytes() for p in out.glob("index*.html")}
+    add_headline_edit(db, NOW - timedelta(hours=1), title="Banjir Rob Surut Sepenuhnya")
+    publish_site(db, out, PublishOptions(), now=NOW)  # rank 7 fills the newest page
+    changed = sorted(p.name for p in out.glob("index*.html") if p.read_bytes() != snapshot[p.name])
+    assert changed == ["index.html"]
+    index = lxml.html.fromstring((out / "index.html").read_bytes())
+    assert len(index.xpath("//li[contains(@class, 'change')]")) == 2
+    assert index.xpath("//a[@rel='next']/@href")[0] == "index-p2.html"
+    crawl(out)
 
 
 def test_pages_that_leave_the_site_are_deleted(warehouse: Path, tmp_path: Path) -> None:

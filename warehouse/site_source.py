@@ -116,6 +116,33 @@ def recent_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[Chan
     return [_change(row) for row in rows]
 
 
+@dataclass(frozen=True)
+class OlderCounts:
+    """How many public changes each list had before a moment: where its fixed page cuts fall."""
+
+    all: int
+    headlines: int
+    removals: int
+    topics: dict[str, int]
+
+
+_HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
+
+
+def older_counts(con: duckdb.DuckDBPyConnection, before: datetime) -> OlderCounts:
+    older = f"FROM ({_CHANGES_SQL}) c WHERE {_PUBLIC} AND c.detected_at < ?"
+    total, headlines, removals = con.execute(
+        f"""SELECT count(*), count(*) FILTER ({_HEADLINE}),
+                   count(*) FILTER (c.kind IN ('removed', 'restored')) {older}""",
+        [before],
+    ).fetchone()  # type: ignore[misc]
+    topics = con.execute(
+        f"SELECT topic, count(*) FROM (SELECT unnest(c.topics) AS topic {older}) GROUP BY topic",
+        [before],
+    ).fetchall()
+    return OlderCounts(total, headlines, removals, dict(topics))
+
+
 _MONTH = "strftime(c.detected_at AT TIME ZONE 'Asia/Jakarta', '%Y-%m')"
 
 
