@@ -60,6 +60,7 @@ class PublishReport:
     removed: int
     bytes_written: int
     seconds: float
+    phases: dict[str, float]  # seconds per step: read, lists, articles, finish
 
     def line(self) -> str:
         return (
@@ -89,12 +90,21 @@ def publish_site(
     ctx = Context(Labels(options.lang), tuple(options.live_hosts))
     since = window_start(now or datetime.now(WIB), options.days)
     files = SiteFiles(Path(out_dir))
+    phases: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        phases[name] = time.perf_counter() - mark
+        mark = time.perf_counter()
+
     with closing(open_site_source(db_path)) as con:
         recent = recent_changes(con, since)
         older = older_counts(con, since)
         months = archive_digests(con, since)
         feeds = feed_changes(con, options.feed_size)
         digests = article_digests(con)
+    lap("read")
     planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
     planned += topic_pages(recent, sorted(feeds.topics), older, ctx)
     planned.append(archive_index(months, options.days, ctx))
@@ -104,14 +114,18 @@ def publish_site(
     for item in planned:
         if not files.is_current(item.path, item.fingerprint):
             files.write(item.path, item.render(), item.fingerprint)
+    lap("lists")
     _articles(db_path, digests, files, ctx)
+    lap("articles")
     removed = files.finish()
+    lap("finish")
     return PublishReport(
         files.pages,
         files.written,
         len(removed),
         files.bytes_written,
         time.perf_counter() - started,
+        phases,
     )
 
 

@@ -180,31 +180,29 @@ class FeedSelection:
 
 
 def feed_changes(con: duckdb.DuckDBPyConnection, size: int) -> FeedSelection:
-    base = _CHANGES_SQL + f" WHERE {_PUBLIC}"
-    newest = _NEWEST + " LIMIT ?"
-    every = [_change(r) for r in con.execute(base + newest, [size]).fetchall()]
-    headlines = con.execute(
-        base
-        + " AND c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
-        + newest,
+    """The newest `size` public changes of each feed, in one pass over the changes."""
+    rows = con.execute(
+        f"""WITH public AS MATERIALIZED ({_CHANGES_SQL} WHERE {_PUBLIC}),
+            feeds AS (
+                SELECT 'all' AS feed, * FROM public
+                UNION ALL SELECT 'headlines', * FROM public c WHERE {_HEADLINE}
+                UNION ALL SELECT 'removals', * FROM public WHERE kind = 'removed'
+                UNION ALL SELECT 'topic:' || unnest(topics), * FROM public
+            ),
+            ranked AS (
+                SELECT *, row_number() OVER (
+                    PARTITION BY feed ORDER BY detected_at DESC, change_id DESC) AS feed_rank
+                FROM feeds
+            )
+            SELECT * EXCLUDE (feed_rank) FROM ranked WHERE feed_rank <= ?
+            ORDER BY feed, detected_at DESC, change_id DESC""",
         [size],
     ).fetchall()
-    removals = con.execute(base + " AND c.kind = 'removed'" + newest, [size]).fetchall()
-    topics: dict[str, list[ChangeRecord]] = {}
-    for topic, *row in con.execute(
-        f"""WITH public AS ({base}),
-                tagged AS (SELECT unnest(topics) AS feed_topic, * FROM public),
-                ranked AS (SELECT *, row_number() OVER (PARTITION BY feed_topic
-                               ORDER BY detected_at DESC, change_id DESC) AS feed_rank
-                           FROM tagged)
-            SELECT * EXCLUDE (feed_rank) FROM ranked WHERE feed_rank <= ?
-            ORDER BY feed_topic, detected_at DESC, change_id DESC""",
-        [size],
-    ).fetchall():
-        topics.setdefault(topic, []).append(_change(tuple(row)))
-    return FeedSelection(
-        every, [_change(r) for r in headlines], [_change(r) for r in removals], topics
-    )
+    by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
+    for feed, *row in rows:
+        by_feed.setdefault(feed, []).append(_change(tuple(row)))
+    topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
+    return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
 
 
 def article_digests(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
