@@ -8,7 +8,7 @@ events carry `liputan6.article.<id>` as resource id so users can build automatio
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
@@ -85,7 +85,12 @@ def _md(text: str | None) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text or "")
 
 
-def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequence[str]) -> str:
+def changes_markdown(
+    flow: str,
+    changes: Sequence[ChangeSummary],
+    warnings: Sequence[str],
+    page_url: Callable[[ChangeSummary], str | None] = lambda change: None,
+) -> str:
     lines = [f"# {flow}: {len(changes)} change(s)", ""]
     for w in warnings:
         lines.append(f"> **Warning:** {_md(w)}")
@@ -107,6 +112,9 @@ def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequ
             head += f" — {fields}"
         if c.words_added or c.words_removed:
             head += f" (+{c.words_added} / −{c.words_removed} words)"
+        page = page_url(c)
+        if page:
+            head += f" · [history]({page})"
         lines.append(head)
     if len(changes) > MAX_LISTED_CHANGES:
         extra = len(changes) - MAX_LISTED_CHANGES
@@ -114,15 +122,18 @@ def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequ
     return "\n".join(lines)
 
 
-async def publish(summary: RunSummary) -> None:
-    """Create the run's artifacts and events (inside a flow run)."""
+async def publish(
+    summary: RunSummary, page_url: Callable[[ChangeSummary], str | None] = lambda change: None
+) -> None:
+    """Create the run's artifacts and events (inside a flow run); `page_url` links each change
+    to its page on the published site."""
     await acreate_table_artifact(
         summary.as_rows(),
         key=f"{summary.flow}-summary",
         description=f"liputan6-monitor {summary.flow}: per-source discovery and load counts",
     )
     await acreate_markdown_artifact(
-        changes_markdown(summary.flow, summary.changes, summary.warnings),
+        changes_markdown(summary.flow, summary.changes, summary.warnings, page_url),
         key=f"{summary.flow}-changes",
         description=f"liputan6-monitor {summary.flow}: what changed in this run",
     )

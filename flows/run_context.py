@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from prefect.artifacts import acreate_progress_artifact, aupdate_progress_artifact
@@ -20,6 +21,7 @@ from flows import health as health_mod
 from flows import run_history
 from flows.fetching import Fetcher
 from flows.observe import Target
+from flows.publish_step import change_page_url, publish_after_run
 from flows.rate_limit import ensure_rate_limit
 from flows.reporting import RunSummary, publish
 from flows.settings import Settings
@@ -131,7 +133,11 @@ async def finish(state: RunState) -> dict[str, int]:
     warning = run_history.save(state.settings, final)
     if warning:
         summary.warnings.append(warning)
-    await publish(summary)
+    if summary.flow in ("monitor", "recheck"):
+        warning = publish_after_run(state.settings, summary.changes)
+        if warning:
+            summary.warnings.append(warning)
+    await publish(summary, partial(change_page_url, state.settings))
     if failure:
         raise health_mod.ExtractionHealthError(failure)
     return dict(summary.counts)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, model_validator
@@ -86,6 +87,19 @@ class Settings(BaseSettings):
     rate_limit_name: str = Field(
         "liputan6-requests", description="Prefect global concurrency limit shared by all runs."
     )
+
+    publish_dir: Path | None = Field(
+        None,
+        description="When set, monitor and recheck publish the changes site here after a "
+        "run that found changes (see `liputan6-monitor publish`).",
+    )
+    public_url: str | None = Field(
+        None,
+        description="Public URL of the published site: feeds and the run's changes "
+        "artifact then link to its pages.",
+    )
+    publish_days: int = Field(30, ge=1, description="Days of changes on the site's index.")
+    publish_lang: Literal["id", "en"] = Field("id", description="Language of the site's labels.")
 
     base_auth: SecretStr | None = Field(
         None,

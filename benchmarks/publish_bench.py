@@ -1,0 +1,212 @@
+"""Published-site benchmark: full build, incremental publish after a 10-change run, site size.
+
+The warehouse is a synthetic year (benchmarks/year_data.py: the replica's text generator, loaded
+by the real loader). Liputan6 publishes about 1,500 articles a day; generating and loading a
+year at that rate takes about an hour on this machine, so the year is built at two smaller rates
+(`--per-day`, default 30 and 75), everything is measured at both, and the full rate is
+extrapolated along the straight line through them, labelled EXTRAPOLATED. Each step's time is
+printed so the extrapolation can be checked; rendering the 10 changed articles' history pages does
+not grow with the archive and is not extrapolated.
+
+Baselines, measured in the same run: a re-publish with nothing new (the floor of an incremental
+run), and for the full build, the time to read the same rows without rendering.
+
+    python benchmarks/publish_bench.py [--per-day 30 75] [--days 365] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from figures import Figure
+from year_data import END, LIPUTAN6_PER_DAY, YearState, daily_batches, edits
+
+from publishing import PublishOptions, PublishReport, publish_site
+from warehouse import load_batches
+from warehouse.records import Batch
+from warehouse.site_source import article_digests, article_histories, open_site_source
+
+TARGET_S = 5.0
+
+
+def build_warehouse(db: Path, days: int, per_day: int) -> tuple[YearState, float]:
+    year = YearState(seed=7)
+    started = time.perf_counter()
+    for batch in daily_batches(days, per_day, year=year):
+        load_batches(db, [batch])
+    return year, time.perf_counter() - started
+
+
+def ten_changes(db: Path, year: YearState) -> None:
+    """A run that found 10 edits of the newest articles, 10 minutes after the year ends."""
+    newest = sorted(year.states)[-10:]
+    at = END + timedelta(minutes=10)
+    load_batches(db, [Batch(run_id="ten", created_at=at, observations=edits(year, newest, at))])
+
+
+def read_only_floor(db: Path) -> float:
+    """Reading every history the full build renders, without rendering: the full build's floor."""
+    started = time.perf_counter()
+    with closing(open_site_source(db)) as con:
+        ids = sorted(article_digests(con))
+        for start in range(0, len(ids), 200):
+            list(article_histories(con, ids[start : start + 200]))
+    return time.perf_counter() - started
+
+
+def site_size(out: Path) -> tuple[int, int]:
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def counts(db: Path) -> tuple[int, int, int]:
+    with closing(open_site_source(db)) as con:
+        row = con.execute(
+            """SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM versions),
+                      (SELECT count(*) FROM changes)"""
+        ).fetchone()
+    return row  # type: ignore[return-value]
+
+
+def phases(report: PublishReport) -> str:
+    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.phases.items())
+
+
+@dataclass(frozen=True)
+class Run:
+    per_day: int
+    full_s: float
+    floor_s: float
+    noop_s: float
+    incremental_s: float
+    incremental_articles_s: float
+    written: int
+    size_mb: float
+    files: int
+
+
+def run_at(per_day: int, days: int, work: Path) -> Run:
+    db, out = work / f"year-{per_day}.duckdb", work / f"site-{per_day}"
+    shutil.rmtree(out, ignore_errors=True)
+    db.unlink(missing_ok=True)
+    year, load_s = build_warehouse(db, days, per_day)
+    articles, versions, changes = counts(db)
+    print(
+        f"[{per_day}/day] warehouse: {days} days = {articles:,} articles, {versions:,} versions,"
+        f" {changes:,} changes; generated and loaded in {load_s:.0f} s"
+    )
+    now = END + timedelta(minutes=15)
+    full = publish_site(db, out, PublishOptions(), now=now)
+    floor = read_only_floor(db)
+    files, size = site_size(out)
+    print(f"[{per_day}/day] full build: {full.line()} [{phases(full)}]; read-only {floor:.1f} s")
+    noop = publish_site(db, out, PublishOptions(), now=now)
+    print(f"[{per_day}/day] re-publish, nothing new: {noop.line()} [{phases(noop)}]")
+    ten_changes(db, year)
+    step = publish_site(db, out, PublishOptions(), now=now)
+    print(f"[{per_day}/day] after a run with 10 changes: {step.line()} [{phases(step)}]")
+    return Run(
+        per_day,
+        full.seconds,
+        floor,
+        noop.seconds,
+        step.seconds,
+        step.phases["articles"],
+        step.written,
+        size / 1e6,
+        files,
+    )
+
+
+def extrapolate(small: float, large: float, x_small: int, x_large: int) -> float:
+    """The straight line through two measurements, at Liputan6's rate."""
+    slope = (large - small) / (x_large - x_small)
+    return large + slope * (LIPUTAN6_PER_DAY - x_large)
+
+
+def measure(
+    rates: tuple[int, int] = (30, 75), days: int = 365, keep: Path | None = None
+) -> list[Figure]:
+    with tempfile.TemporaryDirectory() as tmp:
+        small, large = (run_at(rate, days, keep or Path(tmp)) for rate in rates)
+
+    def line(value: str) -> float:
+        return extrapolate(getattr(small, value), getattr(large, value), *rates)
+
+    # Rendering the 10 changed articles' pages does not grow with the archive: only the rest is
+    # extrapolated.
+    fixed = large.incremental_articles_s
+    incremental = (
+        extrapolate(
+            small.incremental_s - small.incremental_articles_s,
+            large.incremental_s - large.incremental_articles_s,
+            *rates,
+        )
+        + fixed
+    )
+    label = f"{LIPUTAN6_PER_DAY:,}/day, EXTRAPOLATED from {rates[0]} and {rates[1]}/day"
+    figures = []
+    for run in (small, large):
+        figures += [
+            Figure(
+                f"full build, {run.per_day}/day, measured",
+                run.full_s,
+                "s",
+                run.floor_s,
+                run.floor_s / run.full_s,
+            ),
+            Figure(
+                f"incremental after 10 changes, {run.per_day}/day, measured",
+                run.incremental_s,
+                "s",
+                run.noop_s,
+                run.noop_s / run.incremental_s,
+                f"<= {TARGET_S:g} s",
+                run.incremental_s <= TARGET_S,
+            ),
+            Figure(f"files written by it, {run.per_day}/day", run.written, "files"),
+            Figure(f"site size, {run.per_day}/day, measured", run.size_mb, "MB"),
+            Figure(f"site files, {run.per_day}/day, measured", run.files, "files"),
+        ]
+    figures += [
+        Figure(f"full build, {label}", line("full_s"), "s", line("floor_s")),
+        Figure(
+            f"incremental after 10 changes, {label}",
+            incremental,
+            "s",
+            line("noop_s"),
+            None,
+            f"<= {TARGET_S:g} s",
+            incremental <= TARGET_S,
+        ),
+        Figure(f"site size, {label}", line("size_mb"), "MB"),
+        Figure(f"site files, {label}", line("files"), "files"),
+    ]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--per-day", type=int, nargs=2, default=[30, 75], help="two rates (Liputan6: 1500)"
+    )
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    figures = measure(tuple(args.per_day), args.days, args.keep)
+    print("\n| figure | value | baseline | ratio | target | met |\n|---|---|---|---|---|---|")
+    for figure in figures:
+        print("| " + " | ".join(figure.cells()) + " |")
+
+
+if __name__ == "__main__":
+    main()

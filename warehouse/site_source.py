@@ -1,0 +1,292 @@
+"""The read side behind the published site: every change, and each changed article's history.
+
+The site is rebuilt from these records alone. `open_site_source` is the one place that decides
+which file is read, so pointing the site at a read snapshot instead of the live file is a change
+to that function only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.diffing import VersionDiff, diff_snapshots
+from warehouse.normalize import DIFFED_TOPIC_SQL, Snapshot, snapshot_from_row
+from warehouse.queries import open_readonly
+
+# Kinds a reader of the site cares about; `parser_change` is our own re-parse, shown only in an
+# article's history.
+PUBLIC_KINDS = ("edit", "revert", "removed", "restored")
+_CHUNK = 500
+
+
+def open_site_source(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the data the site is built from."""
+    return open_readonly(path)
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    change_id: int
+    article_id: int
+    url: str
+    kind: str
+    version_from: int | None
+    version_to: int | None
+    detected_at: datetime
+    changed_fields: tuple[str, ...]
+    title_before: str | None
+    title_after: str | None
+    words_added: int
+    words_removed: int
+    topics: tuple[str, ...]
+
+    @property
+    def headline_changed(self) -> bool:
+        return "title" in self.changed_fields and self.kind in ("edit", "revert")
+
+    @property
+    def has_diff(self) -> bool:
+        return (
+            self.version_from is not None
+            and self.version_to is not None
+            and self.version_from != self.version_to
+        )
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    version: int
+    fetched_at: datetime
+    title: str
+    parser_version: str
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class ArticleHistory:
+    """One article's page: its versions, every change (parser changes included), their diffs."""
+
+    article_id: int
+    url: str
+    status: str
+    versions: tuple[VersionRecord, ...]
+    changes: tuple[ChangeRecord, ...]
+    diffs: dict[int, VersionDiff]  # change_id -> diff, for changes between two versions
+
+
+_TOPICS = f"""
+    SELECT article_id, list(DISTINCT topic ORDER BY topic) AS topics FROM article_topics
+    WHERE source IN {DIFFED_TOPIC_SQL} GROUP BY article_id
+"""
+_CHANGES_SQL = f"""
+    SELECT c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_version, c.detected_at,
+           c.changed_fields, c.title_before, c.title_after, c.words_added, c.words_removed,
+           coalesce(t.topics, []) AS topics
+    FROM article_changes c LEFT JOIN ({_TOPICS}) t USING (article_id)
+"""
+_PUBLIC = "c.kind IN ('edit', 'revert', 'removed', 'restored')"
+_NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
+# What can make a published change look different later: its row is never updated, but the
+# article's URL and current topics can move.
+_DIGEST_ITEM = "c.change_id::VARCHAR || c.url || c.topics::VARCHAR"
+
+
+@dataclass(frozen=True)
+class MonthDigest:
+    month: str  # YYYY-MM in WIB
+    changes: int
+    digest: str
+
+
+def _change(row: tuple) -> ChangeRecord:
+    *head, fields, before, after, added, removed, topics = row
+    return ChangeRecord(*head, tuple(fields), before, after, added, removed, tuple(topics))
+
+
+def recent_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[ChangeRecord]:
+    """Public changes detected at or after `since`, newest first."""
+    rows = con.execute(
+        _CHANGES_SQL + f" WHERE {_PUBLIC} AND c.detected_at >= ?" + _NEWEST, [since]
+    ).fetchall()
+    return [_change(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class OlderCounts:
+    """How many public changes each list had before a moment: where its fixed page cuts fall."""
+
+    all: int
+    headlines: int
+    removals: int
+    topics: dict[str, int]
+
+
+_HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
+
+
+def older_counts(con: duckdb.DuckDBPyConnection, before: datetime) -> OlderCounts:
+    older = f"FROM ({_CHANGES_SQL}) c WHERE {_PUBLIC} AND c.detected_at < ?"
+    total, headlines, removals = con.execute(
+        f"""SELECT count(*), count(*) FILTER ({_HEADLINE}),
+                   count(*) FILTER (c.kind IN ('removed', 'restored')) {older}""",
+        [before],
+    ).fetchone()  # type: ignore[misc]
+    topics = con.execute(
+        f"SELECT topic, count(*) FROM (SELECT unnest(c.topics) AS topic {older}) GROUP BY topic",
+        [before],
+    ).fetchall()
+    return OlderCounts(total, headlines, removals, dict(topics))
+
+
+_MONTH = "strftime(c.detected_at AT TIME ZONE 'Asia/Jakarta', '%Y-%m')"
+
+
+def archive_digests(con: duckdb.DuckDBPyConnection, before: datetime) -> list[MonthDigest]:
+    """Per WIB month, the public changes detected before `before`: a count and a digest, so
+    an unchanged month is neither read nor rendered again."""
+    rows = con.execute(
+        f"""SELECT {_MONTH} AS month, count(*),
+                   md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id))
+            FROM ({_CHANGES_SQL}) c
+            WHERE {_PUBLIC} AND c.detected_at < ? GROUP BY month ORDER BY month DESC""",
+        [before],
+    ).fetchall()
+    return [MonthDigest(*row) for row in rows]
+
+
+def month_changes(
+    con: duckdb.DuckDBPyConnection, month: str, before: datetime
+) -> list[ChangeRecord]:
+    rows = con.execute(
+        _CHANGES_SQL + f" WHERE {_PUBLIC} AND c.detected_at < ? AND {_MONTH} = ?" + _NEWEST,
+        [before, month],
+    ).fetchall()
+    return [_change(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class FeedSelection:
+    """The newest public changes per feed; `topics` holds every topic with a public change."""
+
+    all: list[ChangeRecord]
+    headlines: list[ChangeRecord]
+    removals: list[ChangeRecord]
+    topics: dict[str, list[ChangeRecord]]
+
+
+def feed_changes(con: duckdb.DuckDBPyConnection, size: int) -> FeedSelection:
+    """The newest `size` public changes of each feed, in one pass over the changes."""
+    rows = con.execute(
+        f"""WITH public AS MATERIALIZED ({_CHANGES_SQL} WHERE {_PUBLIC}),
+            feeds AS (
+                SELECT 'all' AS feed, * FROM public
+                UNION ALL SELECT 'headlines', * FROM public c WHERE {_HEADLINE}
+                UNION ALL SELECT 'removals', * FROM public WHERE kind = 'removed'
+                UNION ALL SELECT 'topic:' || unnest(topics), * FROM public
+            ),
+            ranked AS (
+                SELECT *, row_number() OVER (
+                    PARTITION BY feed ORDER BY detected_at DESC, change_id DESC) AS feed_rank
+                FROM feeds
+            )
+            SELECT * EXCLUDE (feed_rank) FROM ranked WHERE feed_rank <= ?
+            ORDER BY feed, detected_at DESC, change_id DESC""",
+        [size],
+    ).fetchall()
+    by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
+    for feed, *row in rows:
+        by_feed.setdefault(feed, []).append(_change(tuple(row)))
+    topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
+    return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
+
+
+def article_digests(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """Per article with a public change, a digest of everything its history page shows."""
+    rows = con.execute(
+        f"""SELECT c.article_id,
+                   md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id) || any_value(a.status))
+            FROM ({_CHANGES_SQL}) c JOIN articles a USING (article_id)
+            GROUP BY c.article_id HAVING bool_or({_PUBLIC})"""
+    ).fetchall()
+    return dict(rows)
+
+
+def article_histories(
+    con: duckdb.DuckDBPyConnection, article_ids: Iterable[int]
+) -> Iterable[ArticleHistory]:
+    """Histories of the given articles, read a chunk of articles per query."""
+    wanted = sorted(set(article_ids))
+    for start in range(0, len(wanted), _CHUNK):
+        yield from _histories(con, wanted[start : start + _CHUNK])
+
+
+def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHistory]:
+    args = [ids]
+    in_ids = "article_id IN (SELECT unnest(?::BIGINT[]))"
+    articles = dict(
+        (row[0], row[1:])
+        for row in con.execute(
+            f"SELECT article_id, url, status FROM latest_articles WHERE {in_ids}", args
+        ).fetchall()
+    )
+    changes: dict[int, list[ChangeRecord]] = {}
+    for row in con.execute(
+        _CHANGES_SQL + f" WHERE c.{in_ids} ORDER BY c.detected_at, c.change_id", args
+    ).fetchall():
+        record = _change(row)
+        changes.setdefault(record.article_id, []).append(record)
+    versions: dict[int, list[VersionRecord]] = {}
+    snapshots: dict[tuple[int, int], Snapshot] = {}
+    for article_id, version, fetched, title, parser, current, *text in con.execute(
+        f"""SELECT v.article_id, v.version, v.fetched_at, v.title, v.parser_version,
+                   v.version = a.current_version, v.title, v.description, v.body, v.pages,
+                   v.tags, v.authors, v.published_at
+            FROM versions v JOIN articles a USING (article_id)
+            WHERE v.{in_ids} ORDER BY v.article_id, v.version""",
+        args,
+    ).fetchall():
+        versions.setdefault(article_id, []).append(
+            VersionRecord(version, fetched, title, parser, bool(current))
+        )
+        snapshots[(article_id, version)] = snapshot_from_row(*text)
+    topics: dict[tuple[int, int], tuple[str, ...]] = {
+        (article_id, version): tuple(names)
+        for article_id, version, names in con.execute(
+            f"""SELECT article_id, version, list(DISTINCT topic ORDER BY topic)
+                FROM version_topics WHERE {in_ids} AND source IN {DIFFED_TOPIC_SQL}
+                GROUP BY article_id, version""",
+            args,
+        ).fetchall()
+    }
+    histories = []
+    for article_id in ids:
+        if article_id not in articles:
+            continue
+        found = changes.get(article_id, [])
+        diffs = {
+            c.change_id: diff_snapshots(
+                snapshots[(article_id, c.version_from)],
+                snapshots[(article_id, c.version_to)],
+                topics.get((article_id, c.version_from), ()),
+                topics.get((article_id, c.version_to), ()),
+            )
+            for c in found
+            if c.has_diff
+        }
+        url, status = articles[article_id]
+        histories.append(
+            ArticleHistory(
+                article_id,
+                url,
+                status,
+                tuple(versions.get(article_id, [])),
+                tuple(found),
+                diffs,
+            )
+        )
+    return histories
