@@ -18,6 +18,7 @@ BaseUrl = Annotated[
     str | None, typer.Option("--base-url", help="Site or mirror to monitor (LIPUTAN6_BASE_URL).")
 ]
 DbPath = Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")]
+LogDir = Annotated[Path, typer.Option(help="Where a local Prefect server started for it logs.")]
 
 
 def _export(base_url: str | None, db: Path | None) -> None:
@@ -44,37 +45,49 @@ def run(
     ] = None,
     db: DbPath = None,
     limit: Annotated[int | None, typer.Option(help="At most this many new articles.")] = None,
+    log_dir: LogDir = Path("data/logs"),
 ) -> None:
-    """One monitor pass now (plus the due recheck), as Prefect flow runs."""
+    """One monitor pass now (plus the due recheck), as Prefect flow runs.
+
+    Uses PREFECT_API_URL when set, else a local Prefect server (as `serve` does) for the run.
+    """
+    from flows.lifecycle import managed_children
+    from flows.local_server import prefect_api
     from flows.monitor_flow import monitor
     from flows.recheck_flow import recheck
 
     _export(base_url, db)
-    with console.status("monitor: discovering and fetching new articles…"):
-        counts = asyncio.run(monitor(urls=url or None, limit=limit))
-    _print_counts("monitor", counts)
-    if url:
-        return
-    with console.status("recheck: re-fetching articles that are due…"):
-        counts = asyncio.run(recheck())
-    _print_counts("recheck", counts)
+    with managed_children(), prefect_api(log_dir / "prefect-server.log"):
+        with console.status("monitor: discovering and fetching new articles…"):
+            counts = asyncio.run(monitor(urls=url or None, limit=limit))
+        _print_counts("monitor", counts)
+        if url:
+            return
+        with console.status("recheck: re-fetching articles that are due…"):
+            counts = asyncio.run(recheck())
+        _print_counts("recheck", counts)
 
 
 def serve(
     base_url: BaseUrl = None,
     db: DbPath = None,
-    log_dir: Annotated[Path, typer.Option(help="Where the local Prefect server logs.")] = Path(
-        "data/logs"
-    ),
+    log_dir: LogDir = Path("data/logs"),
+    port: Annotated[
+        int | None, typer.Option(help="Local Prefect server port (default 4200 if free).")
+    ] = None,
 ) -> None:
-    """Run all deployments on their schedules in this process (monitor 10 min, recheck 15 min).
+    """Run all deployments on their schedules in this process (monitor at start, then every
+    10 min; recheck every 15 min; see prefect.yaml).
 
-    Starts a local Prefect server first when PREFECT_API_URL is unset; Ctrl-C stops both.
+    Starts a local Prefect server first when PREFECT_API_URL is unset; Ctrl-C or SIGTERM pauses
+    the deployments, then stops both.
     """
+    from flows.lifecycle import managed_children
     from flows.serving import serve_forever
 
     _export(base_url, db)
-    serve_forever(log_dir, lambda ui: console.print(f"[bold]Prefect UI:[/] {ui}"))
+    with managed_children():
+        serve_forever(log_dir, lambda line: console.print(line, highlight=False), port=port)
 
 
 def reparse(
@@ -117,8 +130,10 @@ def demo(
 ) -> None:
     """Offline tour: sample site + local Prefect server, monitor, one edit step, recheck, diffs."""
     from flows.demo import run_demo
+    from flows.lifecycle import managed_children
 
-    result = run_demo(workdir, Console(), articles=articles)
+    with managed_children():
+        result = run_demo(workdir, Console(), articles=articles)
     console.print(
         f"[bold green]demo complete:[/] {result.articles_loaded} articles loaded, "
         f"changes found {result.changes_found}, site truth {result.truth}; "

@@ -12,8 +12,10 @@ from flows.monitor_flow import unseen_targets
 from flows.rate_limit import GlobalPacer
 from flows.run_context import begin, finish, make_settings, process_targets
 
+BACKFILL_TIMEOUT_SECONDS = 6 * 60 * 60  # a long date range at the polite rate limit
 
-@flow(name="backfill", log_prints=True)
+
+@flow(name="backfill", log_prints=True, timeout_seconds=BACKFILL_TIMEOUT_SECONDS)
 async def backfill(
     start: date | None = None,
     end: date | None = None,

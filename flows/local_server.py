@@ -1,8 +1,12 @@
-"""A local Prefect server for `serve` and `demo` when the user has not pointed us at one.
+"""A local Prefect server for `serve`, `run` and `demo` when the user has not pointed us at one.
 
-Without a server, Prefect starts a throwaway one inside every process, keeps little history and
-prints tracebacks at exit; the UI would show nothing. So when PREFECT_API_URL is unset we start
-`prefect server start` (SQLite, no analytics), wait for its health endpoint, and stop it cleanly.
+Without a server, Prefect starts a throwaway one inside every process, keeps little history, leaks
+it when the process is killed, and the UI would show nothing. So when PREFECT_API_URL is unset we
+start `prefect server start` (SQLite under PREFECT_HOME, no analytics) on port 4200 when it is free,
+wait for its health endpoint, and stop it cleanly. The server is told its own API URL, so the UI at
+the printed address talks to it and not to a default port. It runs in its own session (the
+terminal's Ctrl-C reaches only the CLI, which pauses its deployments before it stops the server)
+and dies with the CLI however the CLI ends (flows.lifecycle).
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ from prefect.events.worker import EventsWorker
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from flows import lifecycle
+
 STARTUP_TIMEOUT = 120.0
+DEFAULT_PORT = 4200
+_UI_API_URL_VARS = ("PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL")
 
 
 class ServerStartError(RuntimeError):
@@ -35,6 +43,28 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def default_port(host: str = "127.0.0.1") -> int:
+    """4200, Prefect's usual port, when nothing listens there; otherwise any free port."""
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, DEFAULT_PORT))
+        except OSError:
+            return free_port(host)
+    return DEFAULT_PORT
+
+
+def server_env(api_url: str) -> dict[str, str]:
+    """The server's environment: the UI is told this server's API URL unless the user set one."""
+    env = {
+        **os.environ,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        lifecycle.PARENT_VAR: str(os.getpid()),  # the server dies with this process
+    }
+    if not any(os.environ.get(name) for name in _UI_API_URL_VARS):
+        env["PREFECT_SERVER_UI_API_URL"] = api_url
+    return env
+
+
 @contextmanager
 def prefect_api(log_path: Path, host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
     """Yield the API URL to use: the configured one, or a local server started for the duration."""
@@ -42,27 +72,17 @@ def prefect_api(log_path: Path, host: str = "127.0.0.1", port: int | None = None
     if configured:
         yield configured
         return
-    port = port or free_port(host)
+    port = port or default_port(host)
     url = f"http://{host}:{port}/api"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    command = [sys.executable, "-m", "flows.server_process", "--host", host, "--port", str(port)]
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "prefect",
-                "server",
-                "start",
-                "--host",
-                host,
-                "--port",
-                str(port),
-            ],
+            command,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=env,
+            env=server_env(url),
             start_new_session=True,
         )
     try:

@@ -52,7 +52,11 @@ def unseen_targets(state: RunState, report: DiscoveryReport) -> list[Target]:
     return [Target(r.article_id, r.url) for r in report.refs if r.article_id not in known]
 
 
-@flow(name="monitor", log_prints=True)
+# A stuck run must not hold the deployment's only concurrency slot for ever.
+MONITOR_TIMEOUT_SECONDS = 60 * 60
+
+
+@flow(name="monitor", log_prints=True, timeout_seconds=MONITOR_TIMEOUT_SECONDS)
 async def monitor(
     base_url: str | None = None,
     db_path: str | None = None,

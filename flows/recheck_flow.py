@@ -27,7 +27,11 @@ def due_targets(settings: Settings, limit: int | None, ahead_minutes: int = 0) -
     return [Target(d.article_id, d.url, d.etag, d.last_modified) for d in due]
 
 
-@flow(name="recheck", log_prints=True)
+# A stuck run must not hold the deployment's only concurrency slot for ever.
+RECHECK_TIMEOUT_SECONDS = 60 * 60
+
+
+@flow(name="recheck", log_prints=True, timeout_seconds=RECHECK_TIMEOUT_SECONDS)
 async def recheck(
     base_url: str | None = None,
     db_path: str | None = None,

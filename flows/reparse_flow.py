@@ -31,7 +31,10 @@ def reparse_batch(pages: list[RawPage], settings: Settings, run_id: str) -> Batc
     return spool_observations(observations, settings, run_id)
 
 
-@flow(name="reparse", log_prints=True)
+REPARSE_TIMEOUT_SECONDS = 2 * 60 * 60  # no network; generous for a large warehouse
+
+
+@flow(name="reparse", log_prints=True, timeout_seconds=REPARSE_TIMEOUT_SECONDS)
 async def reparse(
     db_path: str | None = None, article_ids: list[int] | None = None
 ) -> dict[str, int]:

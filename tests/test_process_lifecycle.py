@@ -1,0 +1,173 @@
+"""No process left behind: `serve`, `run` and `demo` signalled at each moment of their life.
+
+Each case launches the real CLI in its own session, waits for a moment (the Prefect server is
+starting, the UI line is printed, deployments are being registered, a flow run is running), sends
+SIGTERM (to the CLI, as systemd, docker and `timeout` do), SIGINT (to the whole process group, as
+Ctrl-C in a terminal does) or SIGKILL, and then requires that within 10 s no process of that launch
+is alive and nothing answers on the ports it listened on.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from process_support import Launch, cli_env, launch, listening_ports
+
+from sample_site import SampleSite, serve
+
+SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGKILL]
+PORT_ARG = re.compile(r"--port[= ](\d+)")
+UI_LINE = re.compile(r"Prefect UI:\s*http://127\.0\.0\.1:(\d+)")
+STARTUP = 120.0
+
+
+@pytest.fixture(scope="module")
+def site_url() -> Iterator[str]:
+    """A replica slow enough (rate limit) that a monitor run lasts a few seconds."""
+    with serve(SampleSite(articles=30, seed=4, now=datetime.now(UTC))) as running:
+        yield running.base_url
+
+
+def settings(tmp_path: Path, site_url: str) -> dict[str, str]:
+    return cli_env(
+        tmp_path / "prefect-home",
+        LIPUTAN6_BASE_URL=site_url,
+        LIPUTAN6_DB_PATH=str(tmp_path / "w.duckdb"),
+        LIPUTAN6_SPOOL_DIR=str(tmp_path / "spool"),
+        LIPUTAN6_RATE_PER_SECOND="4",
+        LIPUTAN6_CONCURRENCY="2",
+        LIPUTAN6_SOURCES='["sitemap"]',
+        LIPUTAN6_CHANNELS="[]",
+    )
+
+
+def server_port(cli: Launch) -> int | None:
+    """The port of the Prefect server the CLI started (from its command line or the UI line)."""
+    for cmd in cli.children().values():
+        if match := PORT_ARG.search(cmd):
+            return int(match.group(1))
+    for line in cli.lines:
+        if match := UI_LINE.search(line):
+            return int(match.group(1))
+    return None
+
+
+def api(port: int, path: str, body: dict | None = None) -> object:
+    try:
+        response = httpx.post(f"http://127.0.0.1:{port}/api{path}", json=body or {}, timeout=5)
+    except httpx.HTTPError:
+        return None
+    return response.json() if response.status_code < 300 else None
+
+
+def deployments(port: int) -> list[dict]:
+    return api(port, "/deployments/filter") or []  # type: ignore[return-value]
+
+
+def flow_running(port: int) -> bool:
+    body = {"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}}
+    return bool(api(port, "/flow_runs/filter", body))
+
+
+def wait_server_starting(cli: Launch) -> None:
+    cli.wait_for(lambda: server_port(cli), STARTUP, "Prefect server process")
+
+
+def wait_healthy(cli: Launch) -> int:
+    port = cli.wait_for(lambda: server_port(cli), STARTUP, "Prefect server process")
+    assert isinstance(port, int)
+    cli.wait_for(lambda: _health(port), STARTUP, "healthy Prefect server")
+    return port
+
+
+def _health(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_ui_line(cli: Launch) -> None:
+    cli.wait_for(lambda: cli.line_with("Prefect UI"), STARTUP, "UI line")
+
+
+def wait_registration(cli: Launch) -> None:
+    wait_ui_line(cli)
+    port = server_port(cli)
+    assert port is not None
+    cli.wait_for(lambda: deployments(port), STARTUP, "first registered deployment")
+
+
+def wait_serve_flow_running(cli: Launch) -> None:
+    wait_ui_line(cli)
+    port = server_port(cli)
+    assert port is not None
+    found = cli.wait_for(lambda: len(deployments(port)) == 4 and deployments(port), 60, "4 deps")
+    monitor = next(d for d in found if d["name"] == "monitor")  # type: ignore[union-attr]
+    api(port, f"/deployments/{monitor['id']}/create_flow_run")
+    cli.wait_for(lambda: flow_running(port), STARTUP, "a running flow run")
+
+
+def wait_flow_running(cli: Launch) -> None:
+    port = wait_healthy(cli)
+    cli.wait_for(lambda: flow_running(port), STARTUP, "a running flow run")
+
+
+SERVE_MOMENTS = {
+    "server starting": wait_server_starting,
+    "UI line printed": wait_ui_line,
+    "registering deployments": wait_registration,
+    "flow run running": wait_serve_flow_running,
+}
+RUN_MOMENTS = {"server starting": wait_server_starting, "flow run running": wait_flow_running}
+
+
+def signal_at(cli: Launch, moment, sig: signal.Signals) -> list[str]:
+    try:
+        moment(cli)
+        ports = listening_ports(set(cli.processes())) | {server_port(cli) or 0}
+        cli.send(sig)
+        return cli.leftovers(ports - {0})
+    finally:
+        cli.kill_leftovers()
+
+
+def _cases(moments: dict) -> list:
+    return [pytest.param(m, s, id=f"{m}-{s.name}") for m in moments for s in SIGNALS]
+
+
+@pytest.mark.parametrize(("moment", "sig"), _cases(SERVE_MOMENTS))
+def test_serve_leaves_nothing_running(
+    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str
+) -> None:
+    cli = launch(["serve"], settings(tmp_path, site_url), tmp_path)
+    left = signal_at(cli, SERVE_MOMENTS[moment], sig)
+    print(f"serve | {moment} | {sig.name} | left running: {left or 'nothing'}")
+    assert left == [], cli.output()[-3000:]
+
+
+@pytest.mark.parametrize(("moment", "sig"), _cases(RUN_MOMENTS))
+def test_run_leaves_nothing_running(
+    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str
+) -> None:
+    cli = launch(["run"], settings(tmp_path, site_url), tmp_path)
+    left = signal_at(cli, RUN_MOMENTS[moment], sig)
+    print(f"run | {moment} | {sig.name} | left running: {left or 'nothing'}")
+    assert left == [], cli.output()[-3000:]
+
+
+@pytest.mark.parametrize(("moment", "sig"), _cases(RUN_MOMENTS))
+def test_demo_leaves_nothing_running(
+    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str
+) -> None:
+    args = ["demo", "--articles", "20", "--workdir", str(tmp_path / "demo")]
+    cli = launch(args, settings(tmp_path, site_url), tmp_path)
+    left = signal_at(cli, RUN_MOMENTS[moment], sig)
+    print(f"demo | {moment} | {sig.name} | left running: {left or 'nothing'}")
+    assert left == [], cli.output()[-3000:]
