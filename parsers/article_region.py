@@ -22,14 +22,20 @@ _START_MARKERS = (
 _END_MARKERS = ("tags--snippet", "tags--topics", "read-page--tags", "tag-list")
 _AFTER_END = "</ul>"
 # Elements that never carry article text: dropped from the slice so the DOM builder skips them.
-# (Captions live in their own elements, not in <img alt>.)
+# (Captions live in their own elements, not in <img alt>.) They are removed without a trace, as a
+# browser renders them: a comment or an icon inside a word must not split it in two. An empty
+# inline element that held whitespace leaves one space (`<span> </span>` separates two words).
 _UNWANTED = re.compile(
     r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<noscript\b.*?</noscript\s*>"
     r"|<svg\b.*?</svg\s*>|<!--.*?-->|<(?:img|source|meta|link|input)\b[^>]*>"
-    r"|<i\b[^>]*>\s*</i>|<span\b[^>]*>\s*</span>|</?picture\b[^>]*>"
-    r"|<a\b[^>]*\bclass=\"[^\"]*share[^\"]*\"[^>]*>.*?</a>",
+    r"|<(?:i|span)\b[^>]*>(\s*)</(?:i|span)\s*>|</?picture\b[^>]*>"
+    r"|<a\b[^>]*\bclass\s*=\s*[\"']?[^\"'>]*share[^>]*>.*?</a\s*>",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+def _unwanted(match: re.Match[str]) -> str:
+    return " " if match.group(1) else ""
 
 
 def article_region(page: str) -> str | None:
@@ -47,7 +53,7 @@ def article_region(page: str) -> str | None:
     if ends:
         close = page.find(_AFTER_END, min(ends))
         end = close + len(_AFTER_END) if close >= 0 else end
-    return _UNWANTED.sub(" ", page[start:end])
+    return _UNWANTED.sub(_unwanted, page[start:end])
 
 
 def _in_tag(page: str, marker: str, start: int = 0) -> int:
