@@ -113,10 +113,14 @@ def sitemap_children(content: str | bytes) -> list[str]:
 
 
 def parse_listing_page(content: str | bytes, base_url: str) -> list[ArticleRef]:
-    """Home, channel, tag and date-index pages, desktop and mobile.
+    """Every article a home, channel, tag or date-index page links to, desktop and mobile.
 
-    Only links inside article-list items count, so sidebars and menus do not turn every page
-    into a link farm; a page without any known list markup falls back to all article links.
+    An article the page links to is one the monitor must see, wherever the link sits: headline
+    sliders, promotion strips, thumbnail links inside snippets, the breaking-news bar, popular
+    lists. So every `<a href>` counts, and precision comes from the URL alone (an article URL on
+    an allowed host, canonicalised; `_refs` drops the rest). The site's list items are read
+    first, in document order, for their title and time; links elsewhere add the articles they
+    missed, titled by the first link to that article with a title or text.
     """
     soup = _soup(content)
     if soup is None:
@@ -127,8 +131,18 @@ def parse_listing_page(content: str | bytes, base_url: str) -> list[ArticleRef]:
             link = next((item.select_one(s) for s in link_selectors if item.select_one(s)), None)
             if link is not None:
                 found.append((_href(link), _link_title(link), _item_time(item)))
-    if not found:
-        found = [(_href(link), _link_title(link), None) for link in soup.select("a[href]")]
+    links = [(link, _href(link)) for link in soup.select("a[href]")]
+    articles = [
+        (link, href, ident)
+        for link, href in links
+        if href and (ident := article_id(absolute(base_url, href))) is not None
+    ]
+    titles: dict[int, str] = {}
+    for link, _, ident in articles:
+        title = normalize_space(_link_title(link) or "")
+        if title:
+            titles.setdefault(ident, title)
+    found.extend((href, titles.get(ident), _item_time(link)) for link, href, ident in articles)
     return _refs(base_url, found)
 
 
