@@ -156,10 +156,11 @@ def _strongest_first(term: tuple[float, str]) -> tuple[float, str]:
 def _taxonomy_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
     """Score = Σ over distinct terms of weight × log2(1 + zone-weighted occurrences).
 
-    A topic also needs `min_distinct_terms` different terms or one key term (one term is
-    enough for a short-form story, see `is_short_form`): a single generic word repeated
-    ("memilih" five times) is not yet an election story. A topic scoring under `relative_floor`
-    of the best one is kept only when the title, description or tags speak of it: a second
+    A topic also needs `min_distinct_terms` different terms or one key term (a short-form
+    story may instead rest on one term its title, description or tags state twice, see
+    `is_short_form`): a single generic word repeated ("memilih" five times) is not yet an
+    election story. A topic scoring under `relative_floor` of the best one is kept only when the
+    title, description or tags speak of it (a key term, or `min_distinct_terms` terms): a second
     subject the newsroom names is part of the story, a passing mention deep in the body is not.
     """
     occurrences, excluded = _term_occurrences(article, taxonomy)
