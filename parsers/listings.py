@@ -128,13 +128,14 @@ def parse_listing_page(content: str | bytes, base_url: str) -> list[ArticleRef]:
     found: list[tuple[str | None, str | None, datetime | None]] = []
     for item_selector, link_selectors in _HTML_ITEMS:
         for item in soup.select(item_selector):
-            link = next((item.select_one(s) for s in link_selectors if item.select_one(s)), None)
+            links = (item.select_one(selector) for selector in link_selectors)
+            link = next((found_link for found_link in links if found_link is not None), None)
             if link is not None:
                 found.append((_href(link), _link_title(link), _item_time(item)))
-    links = [(link, _href(link)) for link in soup.select("a[href]")]
+    anchors = [(link, _href(link)) for link in soup.find_all("a", href=True)]
     articles = [
         (link, href, ident)
-        for link, href in links
+        for link, href in anchors
         if href and (ident := article_id(absolute(base_url, href))) is not None
     ]
     titles: dict[int, str] = {}

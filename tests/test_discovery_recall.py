@@ -94,7 +94,7 @@ def test_real_listing_pages_give_every_article_link(path: Path) -> None:
     )
     page = path.read_text(encoding="utf-8", errors="replace")
     name, hit, expected, extra, recall = recall_row(path.name, page, base)
-    assert expected > 90, name  # the home pages link to about a hundred articles
+    assert expected >= 20, name  # a listing page: the 2021 home pages link to about a hundred
     assert recall >= MIN_RECALL, f"{name}: {hit}/{expected}"
     assert extra == 0, f"{name}: {extra} refs the oracle does not know"
 
