@@ -273,7 +273,7 @@ def _idle_copy(db: Path) -> str:
 
 def _open_copy(path: Path) -> duckdb.DuckDBPyConnection:
     """The idle copy, read-write, as `snap`; DatabaseLocked when a reader still has it open."""
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     con.execute("SET TimeZone = 'UTC'")
     try:
         con.execute(
@@ -305,6 +305,7 @@ def _extract(
     started = time.monotonic()
     live = connect(db, read_only=True, lock_timeout=10.0)
     try:
+        live.execute("SET enable_progress_bar = false")
         live.execute("BEGIN TRANSACTION")
         schema = live.execute("SELECT max(version) FROM schema_version").fetchone()
         schema_version = int(schema[0]) if schema and schema[0] else 0
