@@ -273,8 +273,9 @@ def _idle_copy(db: Path) -> str:
 
 def _open_copy(path: Path) -> duckdb.DuckDBPyConnection:
     """The idle copy, read-write, as `snap`; DatabaseLocked when a reader still has it open."""
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     try:
         con.execute(
             f"ATTACH '{_sql_path(path)}' AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')"
