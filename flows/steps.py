@@ -111,7 +111,7 @@ def load_spool(settings: Settings) -> LoadOutcome:
             spool.remove(item)
             outcome.loaded_batches += 1
             _merge_report(outcome, report)
-    if needs_publication(settings.db_path, outcome.loaded_batches):
+    if not outcome.spooled_batches and needs_publication(settings.db_path, outcome.loaded_batches):
         # After the writer lock is released: readers get the new data, loads never wait for it.
         publication = publish_after_load(settings.db_path)
         outcome.snapshot = publication.line()

@@ -3,6 +3,7 @@ incremental updates, and a reader holding a copy open never blocks a load or a p
 
 from __future__ import annotations
 
+import fcntl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from warehouse.snapshot import (
     SNAPSHOT_STORAGE_VERSION,
     SnapshotMissing,
     copy_path,
+    needs_publication,
     open_read,
     pending_marker,
     publish,
+    publish_after_load,
     snapshot_info,
     snapshot_path,
 )
@@ -138,3 +141,16 @@ def test_open_read_before_the_first_publication(db: Path, tmp_path: Path) -> Non
     publish(db)
     with open_read(db) as con, pytest.raises(duckdb.Error, match="read-only"):
         con.execute("CREATE TABLE scratch (x INTEGER)")
+
+
+def test_a_publication_running_elsewhere_is_not_waited_for(db: Path) -> None:
+    lock = db.with_name(db.name + ".publish.lock")
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        skipped = publish_after_load(db)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert not skipped.published and "another publication" in skipped.reason
+    assert "not published" in skipped.line()
+    assert needs_publication(db, loaded_batches=0)
+    assert publish_after_load(db).published
+    assert not needs_publication(db, loaded_batches=0)

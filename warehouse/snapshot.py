@@ -54,6 +54,8 @@ REPLACED_TABLES = ("articles", "run_records", "schema_version")
 MARKS_TABLE = "snapshot_marks"
 INFO_TABLE = "snapshot_info"
 COPIES = ("a", "b")
+# A writer holds the live file for under a second per batch group; past this, skip and catch up.
+LIVE_LOCK_WAIT = 2.0
 
 
 class SnapshotMissing(WarehouseMissing):
@@ -150,6 +152,8 @@ def publish(db_path: Path | str, lock_wait: float = 60.0) -> Publication:
             con = _open_copy(path)
         except DatabaseLocked as exc:
             return _skipped(db, started, f"idle copy {path.name} is held by a reader: {exc}")
+        # Cleared before reading the live file: a load that is skipped from now on sets it again.
+        pending_marker(db).unlink(missing_ok=True)
         staging = db.with_name(f"{db.stem}.read-staging")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
@@ -165,7 +169,6 @@ def publish(db_path: Path | str, lock_wait: float = 60.0) -> Publication:
         link.unlink(missing_ok=True)
         os.link(path, link)
         os.replace(link, target)
-        pending_marker(db).unlink(missing_ok=True)
     return Publication(
         path=target,
         published=True,
@@ -181,11 +184,14 @@ def publish(db_path: Path | str, lock_wait: float = 60.0) -> Publication:
 def publish_after_load(db_path: Path | str) -> Publication:
     """Publish once the writer is done; a failure is returned as a skip, never raised into a load.
 
+    A publication already running elsewhere is not waited for: this one is skipped and the
+    pending marker makes the next load publish.
+
     The load has committed by now, so a publication problem must not fail it: the reason goes to
     the run summary and the log, and the pending marker makes the next load retry.
     """
     try:
-        return publish(db_path)
+        return publish(db_path, lock_wait=0)
     except (duckdb.Error, OSError, DatabaseLocked) as exc:
         log.warning("read snapshot not published: %s: %s", type(exc).__name__, exc)
         return _skipped(Path(db_path), time.monotonic(), f"{type(exc).__name__}: {exc}")
@@ -275,6 +281,7 @@ def _open_copy(path: Path) -> duckdb.DuckDBPyConnection:
     """The idle copy, read-write, as `snap`; DatabaseLocked when a reader still has it open."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     try:
         con.execute(
             f"ATTACH '{_sql_path(path)}' AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')"
@@ -303,8 +310,9 @@ def _extract(
 ) -> _Extract:
     """Copy what is new from the live file to Parquet, in one short read-only transaction."""
     started = time.monotonic()
-    live = connect(db, read_only=True, lock_timeout=10.0)
+    live = connect(db, read_only=True, lock_timeout=LIVE_LOCK_WAIT)
     try:
+        live.execute("SET enable_progress_bar = false")
         live.execute("BEGIN TRANSACTION")
         schema = live.execute("SELECT max(version) FROM schema_version").fetchone()
         schema_version = int(schema[0]) if schema and schema[0] else 0

@@ -1,0 +1,79 @@
+"""`publish` and `export`: the read snapshot on demand, and the Parquet export for other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from warehouse.locking import DatabaseLocked
+from warehouse.queries import WarehouseMissing
+
+
+def _db(db: Path | None) -> Path:
+    from flows.settings import Settings
+
+    return db or Settings().db_path
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True).print(Text(f"error: {message}", style="red"))
+    raise typer.Exit(1)
+
+
+def publish(
+    db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")] = None,
+) -> None:
+    """Publish the read snapshot now (each load does it already; this catches up by hand)."""
+    from warehouse.snapshot import publish as publish_snapshot
+
+    try:
+        publication = publish_snapshot(_db(db))
+    except (WarehouseMissing, DatabaseLocked) as error:
+        _fail(str(error))
+    Console().print(Text(publication.line()))
+    if not publication.published:
+        raise typer.Exit(2)
+
+
+def export(
+    target: Annotated[
+        str, typer.Argument(help="Folder, or an fsspec URL such as s3://bucket/liputan6.")
+    ],
+    db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Read the live file instead of the read snapshot.")
+    ] = False,
+) -> None:
+    """Write the public views as month-partitioned Parquet; only changed months are rewritten."""
+    from warehouse.export import export as export_views
+    from warehouse.snapshot import open_read, snapshot_info
+
+    path = _db(db)
+    try:
+        con = open_read(path, live=live)
+    except (WarehouseMissing, DatabaseLocked) as error:
+        _fail(str(error))
+    info = None if live else snapshot_info(path)
+    note = (
+        f"read snapshot of {path.name}, last load {info['last_loaded_at']:%Y-%m-%d %H:%M} UTC"
+        if info and info["last_loaded_at"]
+        else f"{path.name}"
+    )
+    try:
+        report = export_views(con, target, note)
+    finally:
+        con.close()
+    written = ", ".join(f"{view} {len(months)}" for view, months in report.written.items())
+    Console().print(
+        f"{target}: {report.partitions_written} partition(s) written ({written or 'none'}), "
+        f"{report.partitions_removed} removed, {report.rows} rows, {report.seconds:.2f} s"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(publish)
+    app.command()(export)
