@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -165,6 +167,14 @@ def test_serve_leaves_nothing_running(
     left = signal_at(cli, SERVE_MOMENTS[moment], sig)
     print(f"serve | {moment} | {sig.name} | left running: {left or 'nothing'}")
     assert left == [], cli.output()[-3000:]
+    if moment == "flow run running" and sig != signal.SIGKILL:
+        # The server outlived the terminal's Ctrl-C (or SIGTERM) until serve had paused.
+        assert paused_deployments(home) == {"monitor", "recheck", "reparse", "backfill"}
+
+
+def paused_deployments(home: Path) -> set[str]:
+    with closing(sqlite3.connect(home / "prefect.db")) as db:
+        return {name for (name,) in db.execute("SELECT name FROM deployment WHERE paused")}
 
 
 @pytest.mark.parametrize(("moment", "sig"), _cases(RUN_MOMENTS))
