@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 PARENT_VAR = "LIPUTAN6_CLI_PID"
@@ -51,13 +52,18 @@ def die_with_parent() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """False for a process that is gone or a zombie (killed, not yet reaped by its parent)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, owned by someone else
         pass
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

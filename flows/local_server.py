@@ -29,7 +29,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from flows import lifecycle
 
 STARTUP_TIMEOUT = 120.0
-STOP_TIMEOUT = 5.0  # then SIGKILL: by then deployments are paused and logs sent
+STOP_TIMEOUT = 3.0  # then SIGKILL: by then deployments are paused and logs sent
 _PORT_TAKEN = "is already in use"
 DEFAULT_PORT = 4200
 _UI_API_URL_VARS = ("PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL")

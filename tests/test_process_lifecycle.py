@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import signal
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
@@ -207,6 +208,25 @@ with managed_children():
     print(child.stdout.readline().strip(), flush=True)
     os.kill(os.getpid(), 9)
 """
+
+
+LATE_CHILD = "import time; time.sleep(3); import flows; time.sleep(60)"
+QUICK_PARENT = """
+import os, subprocess, sys
+from flows.lifecycle import managed_children
+with managed_children():
+    subprocess.Popen([sys.executable, '-c', sys.argv[1]])
+    os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_child_whose_parent_died_before_it_imported_flows_exits(tmp_path: Path) -> None:
+    """The parent is SIGKILLed before the child can ask for PR_SET_PDEATHSIG, and stays an
+    unreaped zombie meanwhile: the child must see that and exit, not run on as an orphan."""
+    parent = launch_code(QUICK_PARENT, [LATE_CHILD], cli_env(tmp_path / "home"), tmp_path)
+    time.sleep(6)  # the child imports flows while its killed parent is still a zombie
+    assert parent.proc.wait(timeout=60) == -signal.SIGKILL
+    assert parent.leftovers(set(), within=10) == []
 
 
 def test_a_child_importing_flows_dies_with_a_killed_parent(tmp_path: Path) -> None:
