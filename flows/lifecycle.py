@@ -19,8 +19,10 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 PARENT_VAR = "LIPUTAN6_CLI_PID"
@@ -50,13 +52,18 @@ def die_with_parent() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """False for a process that is gone or a zombie (killed, not yet reaped by its parent)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, owned by someone else
         pass
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -67,8 +74,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def managed_children() -> Iterator[None]:
     """Enter before the first child starts: SIGTERM and SIGHUP then raise KeyboardInterrupt, so
     systemd, `docker stop`, `timeout` and a closed terminal run every `finally` as Ctrl-C does,
-    and children started inside (directly, or by Prefect's runner) die with this process."""
-    previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS}
+    and children started inside (directly, or by Prefect's runner) die with this process.
+    Signal handlers can only be set from the main thread; elsewhere only the latter applies."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS if in_main_thread}
     had_parent = os.environ.get(PARENT_VAR)
     os.environ[PARENT_VAR] = str(os.getpid())
     try:

@@ -29,6 +29,8 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from flows import lifecycle
 
 STARTUP_TIMEOUT = 120.0
+STOP_TIMEOUT = 3.0  # then SIGKILL: by then deployments are paused and logs sent
+_PORT_TAKEN = "is already in use"
 DEFAULT_PORT = 4200
 _UI_API_URL_VARS = ("PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL")
 
@@ -72,21 +74,9 @@ def prefect_api(log_path: Path, host: str = "127.0.0.1", port: int | None = None
     if configured:
         yield configured
         return
-    port = port or default_port(host)
-    url = f"http://{host}:{port}/api"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "flows.server_process", "--host", host, "--port", str(port)]
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=server_env(url),
-            start_new_session=True,
-        )
+    proc, url = _start_healthy(log_path, host, port)
     try:
-        _wait_healthy(url, proc, log_path)
         os.environ["PREFECT_API_URL"] = url
         with temporary_settings(updates={PREFECT_API_URL: url}):
             try:
@@ -98,27 +88,80 @@ def prefect_api(log_path: Path, host: str = "127.0.0.1", port: int | None = None
         _stop(proc)
 
 
+def _start_healthy(
+    log_path: Path, host: str, port: int | None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Our own server, healthy. When another process takes port 4200 between our check and our
+    server's bind (two commands starting at once), start again on a free port."""
+    for candidate in [port] if port else [default_port(host), free_port(host)]:
+        url = f"http://{host}:{candidate}/api"
+        proc = _spawn(log_path, host, candidate, url)
+        try:
+            if _wait_healthy(url, proc, candidate, log_path):
+                return proc, url
+        except BaseException:
+            _stop(proc)
+            raise
+    raise ServerStartError(f"port {port or DEFAULT_PORT} is in use:\n{_tail(log_path)}")
+
+
+def _spawn(log_path: Path, host: str, port: int, url: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "flows.server_process", "--host", host, "--port", str(port)]
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=server_env(url),
+            start_new_session=True,
+        )
+
+
 def _drain_to_api() -> None:
     """Send buffered logs and events while the server still listens, not after it is gone."""
     APILogWorker.drain_all(timeout=10)
     EventsWorker.drain_all(timeout=10)
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], port: int, log_path: Path) -> bool:
+    """True once our server answers; False if it exited because the port was taken. A healthy
+    answer from another process on the same port does not count."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            if _PORT_TAKEN in _tail(log_path, lines=5):
+                return False
             raise ServerStartError(f"prefect server exited early:\n{_tail(log_path)}")
         try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
+            healthy = httpx.get(f"{url}/health", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
+            healthy = False
+        if healthy and _listens(proc.pid, port):
+            return True
         time.sleep(0.5)
-    _stop(proc)
     raise ServerStartError(
         f"prefect server not healthy after {STARTUP_TIMEOUT:.0f} s:\n{_tail(log_path)}"
     )
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the listening socket on `port` (read from /proc on Linux;
+    assumed elsewhere)."""
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not tables[0].exists():
+        return True
+    listening = set()
+    for table in (t for t in tables if t.exists()):
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                listening.add(f"socket:[{fields[9]}]")
+    try:
+        fds = Path(f"/proc/{pid}/fd").iterdir()
+        return any(os.readlink(fd) in listening for fd in fds)
+    except OSError:
+        return False
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -126,7 +169,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         return
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -78,6 +79,7 @@ class Launch:
 
     proc: subprocess.Popen[str]
     token: str
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
     lines: list[str] = field(default_factory=list)
 
     def read_output(self) -> None:
@@ -88,13 +90,17 @@ class Launch:
     def output(self) -> str:
         return "\n".join(self.lines)
 
-    def wait_for(self, predicate: Callable[[], object], timeout: float, what: str) -> object:
+    def wait_for(
+        self, predicate: Callable[[], object], timeout: float, what: str, exited: bool = False
+    ) -> object:
+        """The predicate's first true value; fails on timeout, or if the CLI exits (unless
+        `exited` says that is expected)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             value = predicate()
             if value:
                 return value
-            if self.proc.poll() is not None:
+            if not exited and self.proc.poll() is not None:
                 raise AssertionError(f"CLI exited before {what}:\n{self.output()[-3000:]}")
             time.sleep(0.05)
         raise AssertionError(f"no {what} after {timeout:.0f} s:\n{self.output()[-3000:]}")
@@ -136,10 +142,15 @@ class Launch:
 
 
 def launch(args: list[str], env: dict[str, str], cwd: Path) -> Launch:
-    token = uuid.uuid4().hex
+    """`liputan6-monitor ARGS` from this checkout."""
+    return launch_code(CLI, args, env, cwd)
+
+
+def launch_code(code: str, args: list[str], env: dict[str, str], cwd: Path) -> Launch:
+    token, started = uuid.uuid4().hex, datetime.now(UTC)
     full_env = {**env, TOKEN_VAR: token, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     proc = subprocess.Popen(
-        [sys.executable, "-c", CLI, *args],
+        [sys.executable, "-c", code, *args],
         env=full_env,
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -148,9 +159,9 @@ def launch(args: list[str], env: dict[str, str], cwd: Path) -> Launch:
         text=True,
         start_new_session=True,
     )
-    started = Launch(proc, token)
-    threading.Thread(target=started.read_output, daemon=True).start()
-    return started
+    launched = Launch(proc, token, started)
+    threading.Thread(target=launched.read_output, daemon=True).start()
+    return launched
 
 
 def cli_env(home: Path, **settings: str) -> dict[str, str]:

@@ -5,19 +5,25 @@ starting, the UI line is printed, deployments are being registered, a flow run i
 SIGTERM (to the CLI, as systemd, docker and `timeout` do), SIGINT (to the whole process group, as
 Ctrl-C in a terminal does) or SIGKILL, and then requires that within 10 s no process of that launch
 is alive and nothing answers on the ports it listened on.
+
+All cases share one PREFECT_HOME (its database is migrated once), so what a case waits for is
+looked up among records made after that case's launch.
 """
 
 from __future__ import annotations
 
 import re
 import signal
+import sqlite3
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from process_support import Launch, cli_env, launch, listening_ports
+from process_support import Launch, cli_env, launch, launch_code, listening_ports
 
 from sample_site import SampleSite, serve
 
@@ -28,15 +34,20 @@ STARTUP = 120.0
 
 
 @pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+@pytest.fixture(scope="module")
 def site_url() -> Iterator[str]:
     """A replica slow enough (rate limit) that a monitor run lasts a few seconds."""
     with serve(SampleSite(articles=30, seed=4, now=datetime.now(UTC))) as running:
         yield running.base_url
 
 
-def settings(tmp_path: Path, site_url: str) -> dict[str, str]:
+def settings(tmp_path: Path, site_url: str, home: Path) -> dict[str, str]:
     return cli_env(
-        tmp_path / "prefect-home",
+        home,
         LIPUTAN6_BASE_URL=site_url,
         LIPUTAN6_DB_PATH=str(tmp_path / "w.duckdb"),
         LIPUTAN6_SPOOL_DIR=str(tmp_path / "spool"),
@@ -66,12 +77,19 @@ def api(port: int, path: str, body: dict | None = None) -> object:
     return response.json() if response.status_code < 300 else None
 
 
-def deployments(port: int) -> list[dict]:
-    return api(port, "/deployments/filter") or []  # type: ignore[return-value]
+def deployments(cli: Launch, port: int) -> list[dict]:
+    """Deployments registered (or re-registered) since the launch."""
+    found = api(port, "/deployments/filter") or []
+    return [d for d in found if datetime.fromisoformat(d["updated"]) > cli.started]  # type: ignore[union-attr]
 
 
-def flow_running(port: int) -> bool:
-    body = {"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}}
+def flow_running(cli: Launch, port: int) -> bool:
+    body = {
+        "flow_runs": {
+            "state": {"type": {"any_": ["RUNNING"]}},
+            "start_time": {"after_": cli.started.isoformat()},
+        }
+    }
     return bool(api(port, "/flow_runs/filter", body))
 
 
@@ -101,22 +119,22 @@ def wait_registration(cli: Launch) -> None:
     wait_ui_line(cli)
     port = server_port(cli)
     assert port is not None
-    cli.wait_for(lambda: deployments(port), STARTUP, "first registered deployment")
+    cli.wait_for(lambda: deployments(cli, port), STARTUP, "first registered deployment")
 
 
 def wait_serve_flow_running(cli: Launch) -> None:
     wait_ui_line(cli)
     port = server_port(cli)
     assert port is not None
-    found = cli.wait_for(lambda: len(deployments(port)) == 4 and deployments(port), 60, "4 deps")
+    found = cli.wait_for(lambda: len(d := deployments(cli, port)) == 4 and d, 60, "4 deployments")
     monitor = next(d for d in found if d["name"] == "monitor")  # type: ignore[union-attr]
     api(port, f"/deployments/{monitor['id']}/create_flow_run")
-    cli.wait_for(lambda: flow_running(port), STARTUP, "a running flow run")
+    cli.wait_for(lambda: flow_running(cli, port), STARTUP, "a running flow run")
 
 
 def wait_flow_running(cli: Launch) -> None:
     port = wait_healthy(cli)
-    cli.wait_for(lambda: flow_running(port), STARTUP, "a running flow run")
+    cli.wait_for(lambda: flow_running(cli, port), STARTUP, "a running flow run")
 
 
 SERVE_MOMENTS = {
@@ -144,19 +162,27 @@ def _cases(moments: dict) -> list:
 
 @pytest.mark.parametrize(("moment", "sig"), _cases(SERVE_MOMENTS))
 def test_serve_leaves_nothing_running(
-    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str
+    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str, home: Path
 ) -> None:
-    cli = launch(["serve"], settings(tmp_path, site_url), tmp_path)
+    cli = launch(["serve"], settings(tmp_path, site_url, home), tmp_path)
     left = signal_at(cli, SERVE_MOMENTS[moment], sig)
     print(f"serve | {moment} | {sig.name} | left running: {left or 'nothing'}")
     assert left == [], cli.output()[-3000:]
+    if moment == "flow run running" and sig != signal.SIGKILL:
+        # The server outlived the terminal's Ctrl-C (or SIGTERM) until serve had paused.
+        assert paused_deployments(home) == {"monitor", "recheck", "reparse", "backfill"}
+
+
+def paused_deployments(home: Path) -> set[str]:
+    with closing(sqlite3.connect(home / "prefect.db")) as db:
+        return {name for (name,) in db.execute("SELECT name FROM deployment WHERE paused")}
 
 
 @pytest.mark.parametrize(("moment", "sig"), _cases(RUN_MOMENTS))
 def test_run_leaves_nothing_running(
-    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str
+    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str, home: Path
 ) -> None:
-    cli = launch(["run"], settings(tmp_path, site_url), tmp_path)
+    cli = launch(["run"], settings(tmp_path, site_url, home), tmp_path)
     left = signal_at(cli, RUN_MOMENTS[moment], sig)
     print(f"run | {moment} | {sig.name} | left running: {left or 'nothing'}")
     assert left == [], cli.output()[-3000:]
@@ -164,10 +190,48 @@ def test_run_leaves_nothing_running(
 
 @pytest.mark.parametrize(("moment", "sig"), _cases(RUN_MOMENTS))
 def test_demo_leaves_nothing_running(
-    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str
+    moment: str, sig: signal.Signals, tmp_path: Path, site_url: str, home: Path
 ) -> None:
     args = ["demo", "--articles", "20", "--workdir", str(tmp_path / "demo")]
-    cli = launch(args, settings(tmp_path, site_url), tmp_path)
+    cli = launch(args, settings(tmp_path, site_url, home), tmp_path)
     left = signal_at(cli, RUN_MOMENTS[moment], sig)
     print(f"demo | {moment} | {sig.name} | left running: {left or 'nothing'}")
     assert left == [], cli.output()[-3000:]
+
+
+CHILD = "import flows, time; print('child ready', flush=True); time.sleep(60)"
+PARENT = """
+import os, subprocess, sys
+from flows.lifecycle import managed_children
+with managed_children():
+    child = subprocess.Popen([sys.executable, '-c', sys.argv[1]], stdout=subprocess.PIPE, text=True)
+    print(child.stdout.readline().strip(), flush=True)
+    os.kill(os.getpid(), 9)
+"""
+
+
+LATE_CHILD = "import time; time.sleep(3); import flows; time.sleep(60)"
+QUICK_PARENT = """
+import os, subprocess, sys
+from flows.lifecycle import managed_children
+with managed_children():
+    subprocess.Popen([sys.executable, '-c', sys.argv[1]])
+    os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_child_whose_parent_died_before_it_imported_flows_exits(tmp_path: Path) -> None:
+    """The parent is SIGKILLed before the child can ask for PR_SET_PDEATHSIG, and stays an
+    unreaped zombie meanwhile: the child must see that and exit, not run on as an orphan."""
+    parent = launch_code(QUICK_PARENT, [LATE_CHILD], cli_env(tmp_path / "home"), tmp_path)
+    time.sleep(6)  # the child imports flows while its killed parent is still a zombie
+    assert parent.proc.wait(timeout=60) == -signal.SIGKILL
+    assert parent.leftovers(set(), within=10) == []
+
+
+def test_a_child_importing_flows_dies_with_a_killed_parent(tmp_path: Path) -> None:
+    """PR_SET_PDEATHSIG on its own: the parent SIGKILLs itself once its child is ready."""
+    parent = launch_code(PARENT, [CHILD], cli_env(tmp_path / "home"), tmp_path)
+    assert parent.proc.wait(timeout=60) == -signal.SIGKILL
+    parent.wait_for(lambda: parent.line_with("child ready"), 5, "child ready line", exited=True)
+    assert parent.leftovers(set(), within=5) == []

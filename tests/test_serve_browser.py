@@ -4,7 +4,8 @@ Starts the real `serve` command against the replica, lets it run `monitor` at st
 second monitor run while the first is busy (the deployment's concurrency limit must cancel it),
 then opens the printed URL and checks the rendered pages: the deployments page lists the four
 deployments, and the flow run's summary and changes artifacts show what the replica holds.
-Screenshots go to tests/output/browser/ (gitignored) for a person to look at.
+Screenshots go to tests/output/browser/ (gitignored), or to LIPUTAN6_SCREENSHOTS when set, for a
+person to look at.
 
 Needs Playwright for Python and Debian's `chromium` (or LIPUTAN6_CHROMIUM); without them the test
 skips with one line, except under CI=true, where it fails.
@@ -28,7 +29,9 @@ from process_support import Launch, cli_env, launch
 from flows.local_server import free_port
 from sample_site import SampleSite, serve
 
-SHOTS = Path(__file__).resolve().parent / "output" / "browser"
+SHOTS = Path(
+    os.environ.get("LIPUTAN6_SCREENSHOTS") or Path(__file__).resolve().parent / "output" / "browser"
+)
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
