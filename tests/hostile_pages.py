@@ -36,7 +36,7 @@ def page(
     )
     km = kmklabs or json.dumps({"id": 5123456, "title": title, "type": "TextTypeArticle"})
     return (
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f'<meta property="og:title" content="{title}">'
         f'<meta name="keywords" content="{keywords}">'
         '<meta property="article:published_time" content="2026-11-20T08:00:00+07:00">'
@@ -72,9 +72,7 @@ def _nested(depth: int) -> str:
 
 
 def deep_json_ld(depth: int) -> str:
-    ld = (
-        '{"@type":"NewsArticle","headline":"' + TITLE + '","junk":' + _nested(depth) + "}"
-    )
+    ld = '{"@type":"NewsArticle","headline":"' + TITLE + '","junk":' + _nested(depth) + "}"
     return page(json_ld=ld)
 
 
@@ -99,8 +97,9 @@ def many_authors(count: int) -> str:
 
 def terminal_escapes() -> str:
     """ESC sequences, C0 and C1 controls in the title and body text."""
-    sneaky = "\x1b[2J\x1b[31mMERAH\x1b[0m \x1b]0;judul\x07\x9b1m\x00\x08\x7f\x85"
-    return page(body=f"<p>{LEAD} {sneaky}</p><p>{SECOND}\x1bc</p>", title=f"{TITLE}\x1b[5m")
+    sneaky = "\x1b[2J\x1b[31mMERAH\x1b[0m \x1b]0;judul\x07\x9b1m\x08\x7f\x85"
+    title = f"{TITLE}\x1b[5m\x00"  # a NUL in text nodes is U+FFFD to an HTML parser; meta is not
+    return page(body=f"<p>{LEAD} {sneaky}</p><p>{SECOND}\x1bc</p>", title=title)
 
 
 def _filled(unit: str, budget: int) -> str:
