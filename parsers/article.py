@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from parsers import article_fields as fields
 from parsers.article_body import extract_body
 from parsers.article_dom import DomIndex
-from parsers.article_region import article_region, capped
+from parsers.article_region import article_region
 from parsers.metadata import PageMetadata, read_metadata
 from parsers.models import Article, NotAnArticle, ParseError
 from parsers.text import decode_html
@@ -55,13 +55,11 @@ def _parse(html: str | bytes, url: str | None) -> Article:
     meta = read_metadata(page)
     if meta.page_type and not _ARTICLE_PAGE_TYPE.search(meta.page_type):
         raise NotAnArticle(f"page type {meta.page_type!r} is not an article page")
-    region_html = article_region(page)
-    truncated = False
-    if region_html:
-        region_html, truncated = capped(region_html)
-        if truncated:
-            log.warning("article region of %s cut at the parser's size cap", url or "<page>")
-    region = BeautifulSoup(region_html, "lxml") if region_html else None
+    found = article_region(page)
+    truncated = found is not None and found.truncated
+    if truncated:
+        log.warning("article region of %s cut at the parser's size cap", url or "<page>")
+    region = BeautifulSoup(found.html, "lxml") if found and found.html else None
     if region is None and not _declares_article(meta):
         raise NotAnArticle("no article markup or article metadata on the page")
     article = _article(meta, region, DomIndex(region) if region else None, url)

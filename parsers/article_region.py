@@ -15,6 +15,7 @@ the cut is visible in the run report.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 _START_MARKERS = (
     "read-page--core-article",
@@ -29,8 +30,8 @@ _END_MARKERS = ("tags--snippet", "tags--topics", "read-page--tags", "tag-list")
 _AFTER_END = "</ul>"
 MAX_REGION_TAGS = 5_000
 MAX_REGION_CHARS = 1_000_000
-# The slice before scripts and styles are dropped: real ones are 20-40 KB.
-_MAX_RAW_REGION = 2 * MAX_REGION_CHARS
+# The slice before scripts and styles are dropped (real ones are 20-40 KB) is cut at that size.
+_MAX_RAW_REGION = MAX_REGION_CHARS
 # Elements that never carry article text: dropped from the slice so the DOM builder skips them.
 # (Captions live in their own elements, not in <img alt>.) They are removed without a trace, as a
 # browser renders them: a comment or an icon inside a word must not split it in two. An empty
@@ -48,8 +49,14 @@ def _unwanted(match: re.Match[str]) -> str:
     return " " if match.group(1) else ""
 
 
-def article_region(page: str) -> str | None:
-    """The HTML from the article's first element to the end of its tag list, without scripts.
+class Region(NamedTuple):
+    html: str
+    truncated: bool  # cut at one of the caps
+
+
+def article_region(page: str) -> Region | None:
+    """The HTML from the article's first element to the end of its tag list, without scripts,
+    within the caps.
 
     None when no article element is found in the markup.
     """
@@ -63,10 +70,12 @@ def article_region(page: str) -> str | None:
     if ends:
         close = page.find(_AFTER_END, min(ends))
         end = close + len(_AFTER_END) if close >= 0 else end
-    return _UNWANTED.sub(_unwanted, page[start : min(end, start + _MAX_RAW_REGION)])
+    raw_cut = end - start > _MAX_RAW_REGION
+    html, cut = _capped(_UNWANTED.sub(_unwanted, page[start : min(end, start + _MAX_RAW_REGION)]))
+    return Region(html, raw_cut or cut)
 
 
-def capped(region: str) -> tuple[str, bool]:
+def _capped(region: str) -> tuple[str, bool]:
     """`region` cut before its `MAX_REGION_TAGS`-th tag or at `MAX_REGION_CHARS`; True if cut.
 
     A cut never falls inside a tag (it moves back to the tag's `<`).
