@@ -197,8 +197,9 @@ def _paragraphs(node: Tag) -> list[str]:
     inline: list[str] = []
 
     def flush() -> None:
-        paragraphs.extend(_split_lines("".join(inline)))
-        inline.clear()
+        if inline:
+            paragraphs.extend(_split_lines("".join(inline)))
+            inline.clear()
 
     stack: list[tuple[Iterator[PageElement], bool]] = [(iter(node.children), True)]
     while stack:

@@ -128,23 +128,28 @@ def paragraph_diffs(before: list[str], after: list[str]) -> list[ParagraphDiff]:
 def _lay_out(ops: list[Op], sizes: list[int]) -> list[ParagraphDiff]:
     """Split word ops over paragraphs of `sizes` words (the newer version's layout).
 
-    Kept and added words fill the paragraphs in order; removed words stay where they were cut,
-    at the end of the paragraph being filled (the last one when nothing follows).
+    Kept and added words fill the paragraphs in order. Removed words go with the next word
+    placed (so a replaced word stays beside its replacement), or at the end of the last
+    paragraph when nothing follows them.
     """
     laid: list[list[Op]] = [[] for _ in sizes]
     index, room = 0, sizes[0]
+    removed: list[str] = []
     for code, text in ops:
         words = text.split()
         if code == "-":
-            _push(laid[index], code, words)
+            removed += words
             continue
         while words:
             if room == 0 and index + 1 < len(sizes):
                 index, room = index + 1, sizes[index + 1]
+            _push(laid[index], "-", removed)
+            removed = []
             take = words[:room] if index + 1 < len(sizes) else words
             _push(laid[index], code, take)
             words = words[len(take) :]
             room -= len(take)
+    _push(laid[index], "-", removed)
     return [ParagraphDiff(_kind(paragraph), paragraph) for paragraph in laid]
 
 
