@@ -98,7 +98,7 @@ def daily_batches(
         observations: list[Observation] = []
         todays = []
         for _ in range(per_day):
-            at = start + timedelta(seconds=rng.randrange(86_400))
+            at = start + timedelta(seconds=rng.randrange(82_800))  # before the day's edits
             state = content.new_state(rng, next_id, at)
             state.published_at = state.modified_at = at
             year.states[next_id] = state

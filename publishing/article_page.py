@@ -33,15 +33,14 @@ def _change(history: ArticleHistory, change: ChangeRecord, ctx: Context) -> str:
 
 def _versions(history: ArticleHistory, ctx: Context) -> str:
     labels = ctx.labels
-    head = "".join(
-        f"<th>{escape(labels(key))}</th>" for key in ("versions", "fetched", "title", "parser")
-    )
+    head = "".join(f"<th>{escape(labels(key))}</th>" for key in ("versions", "fetched", "title"))
+    head += f'<th class="parser">{escape(labels("parser"))}</th>'
     rows = [f"<tr>{head}</tr>"]
     for v in history.versions:
         current = f" ({escape(labels('current'))})" if v.is_current else ""
         rows.append(
             f'<tr id="v{v.version}"><td>{v.version}{current}</td><td>{wib(v.fetched_at)}</td>'
-            f"<td>{escape(v.title)}</td><td>{escape(v.parser_version)}</td></tr>"
+            f'<td>{escape(v.title)}</td><td class="parser">{escape(v.parser_version)}</td></tr>'
         )
     return f'<table class="versions">{"".join(rows)}</table>'
 

@@ -162,10 +162,8 @@ def _feeds(feeds: FeedSelection, ctx: Context, base_url: str | None) -> list[Pla
 def _articles(db_path: Path | str, digests: dict[int, str], files: SiteFiles, ctx: Context) -> None:
     """Render the history pages whose article gained a change (or whose URL, topics or status
     moved); each chunk of articles is read over its own short connection."""
-    keys = {
-        article_id: fingerprint(paths.article(article_id), ctx, digest)
-        for article_id, digest in digests.items()
-    }
+    common = fingerprint("articles", ctx)[:8]  # the digest is per article already
+    keys = {article_id: common + digest for article_id, digest in digests.items()}
     stale = [a for a, key in keys.items() if not files.is_current(paths.article(a), key)]
     for chunk in _chunks(stale, ARTICLE_CHUNK):
         with closing(open_site_source(db_path)) as con:

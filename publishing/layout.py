@@ -42,9 +42,10 @@ table{font-size:.9rem}
 table.diff{margin:.5rem 0}
 table.versions td,table.versions th{border:1px solid #ddd;padding:.3rem .5rem;text-align:left}
 table.versions{border-collapse:collapse;width:100%;table-layout:auto}
+table.versions td,table.versions th{overflow-wrap:normal}
 footer{color:#666;font-size:.8rem;padding:2rem 1rem}
 @media (max-width:600px){body{font-size:15px}table.diff td,table.diff th{padding:.3rem;
-font-size:.8rem}h1{font-size:1.25rem}}
+font-size:.8rem}h1{font-size:1.25rem}table.versions .parser{display:none}}
 """
 CSS = DIFF_CSS + _SITE_CSS
 _CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()

@@ -19,7 +19,7 @@ from warehouse.render_html import escape
 from warehouse.site_source import ChangeRecord, MonthDigest, OlderCounts
 
 # Bump when the HTML or feed layout changes, so every page is rendered again.
-SITE_FORMAT = "1"
+SITE_FORMAT = "2"
 PAGE_SIZE = 200
 
 

@@ -111,6 +111,10 @@ def test_every_feed_is_wellformed_atom(site: Path) -> None:
         assert parsed.version == "atom10"
         assert parsed.feed.id.startswith("urn:uuid:") and parsed.feed.updated_parsed
         lxml.etree.fromstring(path.read_bytes())  # strict XML parser: raises on any error
+        print(
+            f"feed {path.name}: {parsed.version}, bozo={int(parsed.bozo)}, "
+            f"{len(parsed.entries)} entries, {len({e.id for e in parsed.entries})} distinct ids"
+        )
 
 
 def test_entry_ids_are_stable_across_builds(site: Path, warehouse: Path, tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ _CHANGES_SQL = f"""
            coalesce(t.topics, []) AS topics
     FROM article_changes c LEFT JOIN ({_TOPICS}) t USING (article_id)
 """
-_PUBLIC = "c.kind IN ('edit', 'revert', 'removed', 'restored')"
+_PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
 _NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
 # What can make a published change look different later: its row is never updated, but the
 # article's URL and current topics can move.
