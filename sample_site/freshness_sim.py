@@ -66,7 +66,7 @@ class SimConfig:
     discovery_every: timedelta = timedelta(minutes=10)
     hint_every: timedelta = timedelta(minutes=2)
     planner: PlannerSettings = field(default_factory=PlannerSettings)
-    recheck_share: float = 0.25  # the allocation policy's recheck budget, share of the rate
+    recheck_share: float = 0.15  # the allocation policy's recheck budget, share of the rate
     downtime: tuple[timedelta, timedelta] | None = None  # (offset from start, length)
     warmup: timedelta = timedelta(days=1)  # edits before start + warmup are not scored
 

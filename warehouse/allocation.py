@@ -25,7 +25,9 @@ of the reliable hint sources (capped, so scheduled checks never stop: a sitemap 
 must not blind the monitor). Each pass spends its request budget on the highest utilities, and
 nothing below `min_utility`: the marginal check's utility is the Lagrange price, set by the
 budget. After downtime every utility has grown, the backlog drains highest first, and the budget
-(below the politeness limit) never grows to catch up.
+(below the politeness limit) never grows to catch up. Articles first seen in the last
+`fresh_hours` are offered `fresh_share` of each pass first: a backlog's versions are late
+already, a new article's can still be caught on time, so a drain never starves new articles.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class PolicySettings:
     min_reliability: float = 0.3  # hint sources below this are ignored (demoted)
     max_trust: float = 0.8  # at most this much of the hazard is left to hints
     horizon_days: int = 365  # older articles are never rechecked (as on the ladder)
+    fresh_hours: float = 3.0  # articles first seen this recently...
+    fresh_share: float = 0.5  # ...are offered this share of each pass's budget first
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def select_checks(
             SELECT a.article_id, a.url, a.etag, a.last_modified,
                    CASE WHEN a.channel IN (SELECT channel FROM hazard_cells) THEN a.channel
                         ELSE '{POOLED}' END AS channel,
-                   coalesce(a.last_checked, a.first_seen) AS checked,
+                   coalesce(a.last_checked, a.first_seen) AS checked, a.first_seen,
                    greatest(date_diff('second', p.published_at, ?), 0) / 3600.0 AS age_now,
                    greatest(date_diff('second', p.published_at,
                             coalesce(a.last_checked, a.first_seen)), 0) / 3600.0 AS age_then
@@ -120,7 +124,8 @@ def select_checks(
                    (1 - ?) * ((n.cum + n.rate * (w.age_now - n.lo))
                               - (t.cum + t.rate * (w.age_then - t.lo)))
                    + coalesce(h.weight, 0) AS utility,
-                   h.weight IS NOT NULL AS hinted
+                   h.weight IS NOT NULL AS hinted,
+                   w.first_seen > ? - to_microseconds(CAST(? * 3600e6 AS BIGINT)) AS fresh
             FROM watched w
             JOIN hazard_cells n ON n.channel = w.channel AND w.age_now >= n.lo AND w.age_now < n.hi
             JOIN hazard_cells t ON t.channel = w.channel
@@ -128,9 +133,11 @@ def select_checks(
             LEFT JOIN hinted h USING (article_id)
         )
         SELECT article_id, url, etag, last_modified, utility, hinted,
-               count(*) OVER () AS worthwhile
+               count(*) OVER () AS worthwhile,
+               fresh AND row_number() OVER (PARTITION BY fresh ORDER BY utility DESC) <= ?
+                   AS reserved
         FROM scored WHERE utility >= ?
-        ORDER BY utility DESC, article_id
+        ORDER BY reserved DESC, utility DESC, article_id
         LIMIT ?
     """
     found = con.execute(
@@ -142,6 +149,9 @@ def select_checks(
             list(trusted),
             list(trusted.values()),
             trust,
+            now,
+            settings.fresh_hours,
+            int(budget * settings.fresh_share),
             settings.min_utility,
             max(budget, 0),
         ],
