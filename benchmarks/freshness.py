@@ -99,16 +99,28 @@ def downtime(cfg: SimConfig) -> list[str]:
     back = cfg.start + down_at + length
     lines = [
         f"{cfg.policy} ({cfg.profile.name}, hints {cfg.mode.value}): "
-        "hour after restart | backlog at start of hour | requests | new articles "
-        "| first fetch p50/max min | first recheck p50/max min"
+        "hour after restart | backlog at start of hour (ladder: due articles; allocation: "
+        "worthwhile checks waiting, expected undetected versions) | requests | articles "
+        "published | first fetch p50/max min | first recheck p50/max min"
     ]
+    before = [p for p in result.passes if p.at < cfg.start + down_at]
+    if before:
+        last = before[-1]
+        lines.append(
+            f"  just before the downtime: backlog {last.backlog}"
+            + (f" ({last.expected_versions:.1f})" if cfg.policy != "ladder" else "")
+        )
     for hour in range(12):
         lo, hi = back + timedelta(hours=hour), back + timedelta(hours=hour + 1)
         passes = [p for p in result.passes if lo <= p.at < hi]
         fetched = [d for at, d in result.first_fetch_delay_min if lo <= at < hi]
         rechecked = [d for at, d in result.first_recheck_delay_min if lo <= at < hi]
+        first = passes[0] if passes else None
+        backlog = f"{first.backlog:6d}" if first else "     -"
+        if first and cfg.policy != "ladder":
+            backlog += f" ({first.expected_versions:6.1f})"
         lines.append(
-            f"  +{hour:2d} h | {passes[0].backlog if passes else 0:6d} | "
+            f"  +{hour:2d} h | {backlog} | "
             f"{sum(p.requests for p in passes):5d} | {len(fetched):4d} | "
             f"{_p50(fetched):6.1f} / {max(fetched, default=0):6.1f} | "
             f"{_p50(rechecked):6.1f} / {max(rechecked, default=0):6.1f}"
@@ -134,7 +146,18 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--profiles", nargs="*", default=list(PROFILES))
     parser.add_argument("--no-downtime", action="store_true")
+    parser.add_argument("--downtime-only", action="store_true")
     args = parser.parse_args()
+    if args.downtime_only:
+        with ProcessPoolExecutor(args.jobs) as pool:
+            jobs = [
+                pool.submit(downtime, config(args.profiles[0], HintMode.ABSENT, policy, args))
+                for policy in ("ladder", "allocation")
+            ]
+            for job in jobs:
+                print("\n".join(job.result()))
+                print()
+        return
     configs = [config(p, HintMode.ABSENT, "ladder", args) for p in args.profiles]
     configs += [config(p, m, "allocation", args) for p in args.profiles for m in HintMode]
     jobs = []

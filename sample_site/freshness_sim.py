@@ -76,7 +76,8 @@ class PassRecord:
     at: datetime
     requests: int
     rechecks: int
-    backlog: int
+    backlog: int  # ladder: due articles left; allocation: worthwhile checks left
+    expected_versions: float = 0.0  # allocation: expected undetected versions (sum of utility)
 
 
 @dataclass
@@ -205,7 +206,7 @@ class Simulator:
             if not self._down(now):
                 self.one_pass(now)
             else:
-                self.passes.append(PassRecord(now, 0, 0, self._backlog(now)))
+                self.passes.append(PassRecord(now, 0, 0, *self._backlog(now)))
             now += step
         return self.score(end)
 
@@ -255,7 +256,7 @@ class Simulator:
         allowed = budget - spent
         if self.cfg.policy == "allocation":
             allowed = min(allowed, int(self.cfg.recheck_share * budget))
-        targets, backlog = self._select(now, allowed)
+        targets, backlog, mass = self._select(now, allowed)
         for article_id, etag in targets:
             at = clock.next()
             observations.append(self.fetch(article_id, etag, at))
@@ -266,22 +267,23 @@ class Simulator:
         assert spent <= budget, f"pass at {now} spent {spent} of {budget} requests"
         self.requests += spent
         self.recheck_requests += len(targets)
-        self.passes.append(PassRecord(now, spent, len(targets), backlog))
+        self.passes.append(PassRecord(now, spent, len(targets), backlog, mass))
 
-    def _select(self, now: datetime, budget: int) -> tuple[list[tuple[int, str | None]], int]:
-        if budget <= 0:
-            return [], self._backlog(now)
+    def _select(
+        self, now: datetime, budget: int
+    ) -> tuple[list[tuple[int, str | None]], int, float]:
+        """The checks for this pass; what is left waiting (count, expected versions)."""
         if self.cfg.policy == "ladder":
             due = due_articles(self.con, now)
-            return [(d.article_id, d.etag) for d in due[:budget]], max(len(due) - budget, 0)
-        checks, waiting = self.planner.plan(self.con, now, budget)
-        return [(c.article_id, c.etag) for c in checks], waiting
+            chosen = due[: max(budget, 0)]
+            return [(d.article_id, d.etag) for d in chosen], len(due) - len(chosen), 0.0
+        plan = self.planner.plan(self.con, now, budget)
+        mass = plan.expected_versions - sum(c.utility for c in plan.checks)
+        return [(c.article_id, c.etag) for c in plan.checks], plan.waiting, mass
 
-    def _backlog(self, now: datetime) -> int:
-        if self.cfg.policy == "ladder":
-            return len(due_articles(self.con, now))
-        checks, waiting = self.planner.plan(self.con, now, 1)
-        return len(checks) + waiting
+    def _backlog(self, now: datetime) -> tuple[int, float]:
+        _, waiting, mass = self._select(now, 0)
+        return waiting, mass
 
     def _load(self, observations: list[Observation], now: datetime) -> None:
         """One batch per pass: the monitor's first sightings and the rechecks together."""

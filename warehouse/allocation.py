@@ -52,6 +52,13 @@ class PolicySettings:
 
 
 @dataclass(frozen=True)
+class Plan:
+    checks: list[Check]  # best first
+    waiting: int  # worthwhile checks left for later passes
+    expected_versions: float  # sum of the utilities of all worthwhile checks: the backlog
+
+
+@dataclass(frozen=True)
 class Check:
     article_id: int
     url: str
@@ -92,8 +99,8 @@ def select_checks(
     hazards: HazardTable,
     quality: dict[str, SourceQuality],
     settings: PolicySettings = PolicySettings(),
-) -> tuple[list[Check], int]:
-    """The `budget` checks worth most now, best first, and how many worthwhile ones wait."""
+) -> Plan:
+    """The `budget` checks worth most now, best first, and what waits."""
     trusted, trust = hint_weights(quality, settings)
     if hazards.loaded_into != id(con):
         load_hazard_cells(con, hazards)
@@ -133,7 +140,7 @@ def select_checks(
             LEFT JOIN hinted h USING (article_id)
         )
         SELECT article_id, url, etag, last_modified, utility, hinted,
-               count(*) OVER () AS worthwhile,
+               count(*) OVER () AS worthwhile, sum(utility) OVER () AS mass,
                fresh AND row_number() OVER (PARTITION BY fresh ORDER BY utility DESC) <= ?
                    AS reserved
         FROM scored WHERE utility >= ?
@@ -153,9 +160,10 @@ def select_checks(
             settings.fresh_hours,
             int(budget * settings.fresh_share),
             settings.min_utility,
-            max(budget, 0),
+            max(budget, 1),  # one row at least, to count what waits
         ],
     ).fetchall()
-    checks = [Check(*row[:6]) for row in found]
-    waiting = found[0][6] - len(checks) if found else 0
-    return checks, waiting
+    checks = [Check(*row[:6]) for row in found[: max(budget, 0)]]
+    if not found:
+        return Plan(checks, 0, 0.0)
+    return Plan(checks, found[0][6] - len(checks), found[0][7])

@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 
-from warehouse.allocation import Check, PolicySettings, select_checks
+from warehouse.allocation import Plan, PolicySettings, select_checks
 from warehouse.hazards import HazardTable, ladder_prior, learn
 from warehouse.hints import Hint, SourceQuality, record_hints, source_quality
+from warehouse.locking import connect
 from warehouse.scheduling import Ladder
+from warehouse.schema import apply_migrations
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,8 @@ class Planner:
         self.quality = source_quality(con, now)
         self.learned_at = now
 
-    def plan(
-        self, con: duckdb.DuckDBPyConnection, now: datetime, budget: int
-    ) -> tuple[list[Check], int]:
-        """The checks worth most now (at most `budget`), and how many worthwhile ones wait."""
+    def plan(self, con: duckdb.DuckDBPyConnection, now: datetime, budget: int) -> Plan:
+        """The checks worth most now (at most `budget`), and what waits."""
         stale = self.learned_at is None or now - self.learned_at >= self.settings.relearn_every
         if stale or self.hazards is None:
             self.relearn(con, now)
@@ -62,3 +63,19 @@ def record_site_hints(
         con.execute("ROLLBACK")
         raise
     return stored
+
+
+def store_hints(
+    path: Path | str,
+    hints: Sequence[Hint],
+    seen_at: datetime,
+    run_id: str | None = None,
+    lock_timeout: float = 10.0,
+) -> int:
+    """`record_site_hints` on the file: its own short write connection, migrated first."""
+    con = connect(path, read_only=False, lock_timeout=lock_timeout)
+    try:
+        apply_migrations(con)
+        return record_site_hints(con, hints, seen_at, run_id)
+    finally:
+        con.close()
