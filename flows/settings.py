@@ -78,6 +78,27 @@ class Settings(BaseSettings):
         ],
         description="(age since last change, recheck interval) steps; older articles: never.",
     )
+    recheck_policy: Literal["allocation", "ladder"] = Field(
+        "allocation",
+        description="allocation: learned edit hazards and site hints under a request budget "
+        "(README, 'How often articles are rechecked'); ladder: the fixed age ladder.",
+    )
+    recheck_budget_share: float = Field(
+        0.15, gt=0, le=1, description="Share of rate_per_second the allocation recheck spends."
+    )
+    recheck_min_utility: float = Field(
+        0.005, ge=0, description="Expected new versions a recheck must be worth."
+    )
+    recheck_hint_reliability: float = Field(
+        0.3, ge=0, le=1, description="Hint sources confirmed less often than this are ignored."
+    )
+    recheck_pass_seconds: int = Field(60, ge=5, description="Seconds between recheck passes.")
+    recheck_run_seconds: int = Field(
+        0, ge=0, description="How long one recheck run keeps passing; 0: a single pass."
+    )
+    recheck_hint_seconds: int = Field(
+        120, ge=10, description="Seconds between reads of the news sitemap and RSS for hints."
+    )
     lock_timeout: float = Field(
         10.0, ge=0, description="Seconds to wait for a locked database before spooling."
     )

@@ -103,6 +103,21 @@ def parse_sitemap(content: str | bytes, base_url: str) -> list[ArticleRef]:
     return _refs(base_url, found)
 
 
+def sitemap_lastmods(content: str | bytes) -> dict[int, datetime]:
+    """Article id -> `<lastmod>` of a `<urlset>`: the site's own word on when a page changed,
+    a change hint for the recheck (only articles with a `<lastmod>` are listed)."""
+    root = _xml(content)
+    if root is None:
+        return {}
+    found: dict[int, datetime] = {}
+    for url in _elements(root, "url"):
+        loc, lastmod = _child_text(url, "loc"), parse_iso(_child_text(url, "lastmod"))
+        ident = article_id(loc) if loc else None
+        if ident is not None and lastmod is not None:
+            found[ident] = max(lastmod, found.get(ident, lastmod))
+    return found
+
+
 def sitemap_children(content: str | bytes) -> list[str]:
     """The child sitemap URLs of a sitemap index, in document order."""
     root = _xml(content)

@@ -70,13 +70,20 @@ def due_for_recheck(path: Path | str, now: datetime, limit: int | None = None) -
     """Articles whose next check is due, most overdue first; removed ones included."""
     if not Path(path).is_file():
         return []
+    with open_readonly(path) as con:
+        return due_articles(con, now, limit)
+
+
+def due_articles(
+    con: duckdb.DuckDBPyConnection, now: datetime, limit: int | None = None
+) -> list[DueArticle]:
+    """`due_for_recheck` over an open connection."""
     sql = DUE_SQL
     params: list[object] = [now]
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    with open_readonly(path) as con:
-        return [DueArticle(*row) for row in con.execute(sql, params).fetchall()]
+    return [DueArticle(*row) for row in con.execute(sql, params).fetchall()]
 
 
 def stored_raw_pages(
