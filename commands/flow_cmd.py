@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 console = Console(stderr=True)
 
@@ -45,19 +47,38 @@ def run(
     db: DbPath = None,
     limit: Annotated[int | None, typer.Option(help="At most this many new articles.")] = None,
 ) -> None:
-    """One monitor pass now (plus the due recheck), as Prefect flow runs."""
-    from flows.monitor_flow import monitor
+    """One monitor pass now (plus the due recheck), as Prefect flow runs.
+
+    Exits 1 when a run fails (site unreachable, too many failed fetches, extraction health), 2
+    when a --url cannot be checked (before anything starts).
+    """
+    from flows.monitor_flow import monitor, url_problem
     from flows.recheck_flow import recheck
+    from flows.settings import Settings
 
     _export(base_url, db)
-    with console.status("monitor: discovering and fetching new articles…"):
-        counts = asyncio.run(monitor(urls=url or None, limit=limit))
-    _print_counts("monitor", counts)
-    if url:
-        return
-    with console.status("recheck: re-fetching articles that are due…"):
-        counts = asyncio.run(recheck())
-    _print_counts("recheck", counts)
+    problems = [p for u in url or [] if (p := url_problem(u, Settings()))]
+    if problems:
+        for problem in problems:
+            console.print(Text(f"error: --url {problem}", style="red"), soft_wrap=True)
+        raise typer.Exit(2)
+    _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
+    if not url:
+        _run_flow("recheck", recheck)
+
+
+def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]]) -> None:
+    """Run one flow, print its counts; a failed run prints its one-line reason and exits 1."""
+    from flows.run_verdict import RunFailed
+
+    with console.status(f"{name}: running…"):
+        try:
+            counts = asyncio.run(start())
+        except RunFailed as failure:
+            _print_counts(f"{name} (failed)", failure.counts)
+            console.print(Text(f"{name} run failed: {failure}", style="bold red"), soft_wrap=True)
+            raise typer.Exit(1) from None
+    _print_counts(name, counts)
 
 
 def serve(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from prefect import flow
 from prefect.logging import get_run_logger
+from prefect.states import State
 
 from flows.fetching import Fetcher
 from flows.observe import Target
@@ -33,7 +34,7 @@ async def recheck(
     db_path: str | None = None,
     limit: int | None = None,
     ahead_minutes: int = 0,
-) -> dict[str, int]:
+) -> dict[str, int] | State:
     """Re-fetch what the age ladder says is due (or will be within `ahead_minutes`); unchanged
     pages cost a 304."""
     settings = make_settings(base_url=base_url, db_path=db_path)
@@ -41,6 +42,6 @@ async def recheck(
     targets = due_targets(settings, limit, ahead_minutes)
     get_run_logger().info("recheck: %d article(s) due", len(targets))
     state.summary.sources["due"] = (len(targets), 0)
-    async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
+    async with Fetcher(settings, before_request=GlobalPacer(settings)) as fetcher:
         await process_targets(state, fetcher, targets)
     return await finish(state)

@@ -143,7 +143,12 @@ CREATE TABLE version_topics (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: why each failed fetch attempt failed (dns, timeout, bot_wall, ...; see flows/fetching/causes).
+_V3 = """
+ALTER TABLE fetches ADD COLUMN cause VARCHAR;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LATEST_TOPICS = """
@@ -177,7 +182,7 @@ VIEWS: dict[str, str] = {
     """,
     "fetch_log": """
         SELECT attempted_at, article_id, url, final_url, status, outcome, bytes, etag,
-               last_modified, elapsed_ms, error, attempt, run_id
+               last_modified, elapsed_ms, error, attempt, run_id, cause
         FROM fetches
     """,
     "runs": """
