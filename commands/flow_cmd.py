@@ -55,13 +55,19 @@ def run(
     from flows.monitor_flow import monitor, url_problem
     from flows.recheck_flow import recheck
     from flows.settings import Settings
+    from warehouse.queries import database_problem
 
     _export(base_url, db)
-    problems = [p for u in url or [] if (p := url_problem(u, Settings()))]
+    settings = Settings()
+    problems = [p for u in url or [] if (p := url_problem(u, settings))]
     if problems:
         for problem in problems:
             console.print(Text(f"error: --url {problem}", style="red"), soft_wrap=True)
         raise typer.Exit(2)
+    problem = database_problem(settings.db_path)
+    if problem:
+        console.print(Text(f"error: {problem}", style="red"), soft_wrap=True)
+        raise typer.Exit(1)
     _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
     if not url:
         _run_flow("recheck", recheck)

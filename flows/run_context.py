@@ -97,9 +97,10 @@ class RunState:
 async def begin(flow: str, settings: Settings, network: bool = True) -> RunState:
     """Record the run, set up the shared rate limit, and load what earlier runs left spooled."""
     state = RunState(RunSummary(flow), settings, run_history.started(current_run_id(), flow))
-    warning = run_history.save(settings, state.record)
-    if warning:
-        state.summary.warnings.append(warning)
+    for warning in (run_history.mark_dead_runs(settings), run_history.save(settings, state.record)):
+        if warning:
+            get_run_logger().warning(warning)
+            state.summary.warnings.append(warning)
     if network:
         await ensure_rate_limit(settings)
     state.absorb_load(load_spool(settings))

@@ -113,3 +113,5 @@ class RunRecord(BaseModel):
     state: RunState = "running"
     counts: dict[str, int] = Field(default_factory=dict)
     message: str | None = None
+    pid: int | None = None
+    hostname: str | None = None

@@ -143,9 +143,12 @@ CREATE TABLE version_topics (
 );
 """
 
-# v3: why each failed fetch attempt failed (dns, timeout, bot_wall, ...; see flows/fetching/causes).
+# v3: why each failed fetch attempt failed (dns, timeout, bot_wall, ...; see flows/fetching/causes),
+# and which process runs a run, so a run killed with SIGKILL can be marked crashed later.
 _V3 = """
 ALTER TABLE fetches ADD COLUMN cause VARCHAR;
+ALTER TABLE run_records ADD COLUMN pid INTEGER;
+ALTER TABLE run_records ADD COLUMN hostname VARCHAR;
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
