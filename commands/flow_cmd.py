@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 console = Console(stderr=True)
 
@@ -50,22 +52,45 @@ def run(
     """One monitor pass now (plus the due recheck), as Prefect flow runs.
 
     Uses PREFECT_API_URL when set, else a local Prefect server (as `serve` does) for the run.
+    Exits 1 when a run fails (site unreachable, too many failed fetches, extraction health), 2
+    when a --url cannot be checked (before anything starts).
     """
     from flows.lifecycle import managed_children
     from flows.local_server import prefect_api
-    from flows.monitor_flow import monitor
+    from flows.monitor_flow import monitor, url_problem
     from flows.recheck_flow import recheck
+    from flows.settings import Settings
+    from warehouse.queries import database_problem
 
     _export(base_url, db)
+    settings = Settings()
+    problems = [p for u in url or [] if (p := url_problem(u, settings))]
+    if problems:
+        for problem in problems:
+            console.print(Text(f"error: --url {problem}", style="red"), soft_wrap=True)
+        raise typer.Exit(2)
+    problem = database_problem(settings.db_path)
+    if problem:
+        console.print(Text(f"error: {problem}", style="red"), soft_wrap=True)
+        raise typer.Exit(1)
     with managed_children(), prefect_api(log_dir / "prefect-server.log"):
-        with console.status("monitor: discovering and fetching new articles…"):
-            counts = asyncio.run(monitor(urls=url or None, limit=limit))
-        _print_counts("monitor", counts)
-        if url:
-            return
-        with console.status("recheck: re-fetching articles that are due…"):
-            counts = asyncio.run(recheck())
-        _print_counts("recheck", counts)
+        _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
+        if not url:
+            _run_flow("recheck", recheck)
+
+
+def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]]) -> None:
+    """Run one flow, print its counts; a failed run prints its one-line reason and exits 1."""
+    from flows.run_verdict import RunFailed
+
+    with console.status(f"{name}: running…"):
+        try:
+            counts = asyncio.run(start())
+        except RunFailed as failure:
+            _print_counts(f"{name} (failed)", failure.counts)
+            console.print(Text(f"{name} run failed: {failure}", style="bold red"), soft_wrap=True)
+            raise typer.Exit(1) from None
+    _print_counts(name, counts)
 
 
 def serve(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from prefect import flow
 from prefect.logging import get_run_logger
+from prefect.states import State
 
 from flows.fetching import Fetcher, FetchRequest
 from flows.observe import Target
@@ -123,7 +124,7 @@ async def recheck(
     limit: int | None = None,
     ahead_minutes: int = 0,
     run_seconds: int | None = None,
-) -> dict[str, int]:
+) -> dict[str, int] | State:
     """Re-fetch the articles most worth checking (`recheck_policy`); unchanged pages cost a 304.
 
     `ahead_minutes` > 0 uses the ladder: everything due within that many minutes (a catch-up).
@@ -135,7 +136,7 @@ async def recheck(
     planner = make_planner(settings)
     deadline = time.monotonic() + settings.recheck_run_seconds
     last_hints = -float("inf")
-    async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
+    async with Fetcher(settings, before_request=GlobalPacer(settings)) as fetcher:
         while True:
             started = time.monotonic()
             if ladder:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
 
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
@@ -37,6 +38,7 @@ COUNT_KEYS = (
     "parse_error",
     "spooled",
 )
+_URL_SAFE = "/:?#=&%+,;@!$*.~_-"
 _EVENT_FOR_KIND = {
     "new": "new",
     "edit": "changed",
@@ -70,9 +72,9 @@ class RunSummary:
             rows.append(
                 {
                     "item": "extraction health",
-                    "found": self.health.pages,
+                    "found": max(self.health.attempted, self.health.pages),
                     "new": "",
-                    "count": f"{self.health.healthy_share:.1%}",
+                    "count": self.health.share_text,
                 }
             )
         if self.snapshot is not None:
@@ -82,7 +84,16 @@ class RunSummary:
 
 def _md(text: str | None) -> str:
     """Escape Markdown so a headline cannot inject links or formatting into the UI."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text or "")
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~&])", r"\\\1", text or "")
+
+
+def _md_link(label: str, url: str | None) -> str:
+    """A Markdown link whose target cannot break out: only http(s), and every character that
+    could end the link or open HTML (`)`, `]`, `<`, quotes, spaces) percent-encoded."""
+    target = url or ""
+    if urlsplit(target).scheme.lower() not in ("http", "https"):
+        return _md(label)
+    return f"[{_md(label)}]({quote(target, safe=_URL_SAFE)})"
 
 
 def changes_markdown(
@@ -99,7 +110,7 @@ def changes_markdown(
     if not changes:
         lines.append("No article changed in this run.")
     for c in changes[:MAX_LISTED_CHANGES]:
-        head = f"- **{c.kind}** [{c.article_id}]({c.url})"
+        head = f"- **{_md(c.kind)}** {_md_link(str(c.article_id), c.url)}"
         if c.kind == "new":
             lines.append(f"{head}: {_md(c.title_after)}")
             continue

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from parsers.urls import SITE_DOMAIN, host_of
+from parsers.urls import SITE_DOMAIN, allow_entry
 
 DEFAULT_BASE_URL = "https://www.liputan6.com"
 DEFAULT_FEED_URL = "https://feed.liputan6.com"
@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     health_threshold: float = Field(
         0.8, ge=0, le=1, description="Minimum share of pages with title, body, date and tags."
     )
+    max_failure_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A run fails when more of its fetches fail (counted over at least 5).",
+    )
     rate_limit_name: str = Field(
         "liputan6-requests", description="Prefect global concurrency limit shared by all runs."
     )
@@ -150,12 +156,19 @@ class Settings(BaseSettings):
     @property
     def allowed_hosts(self) -> list[str]:
         """Hosts besides liputan6.com that may be fetched: the base and feed hosts, plus extras."""
-        hosts = {host_of(self.base_url), host_of(self.feed_base), *self.extra_hosts}
-        return sorted(h for h in hosts if h and not h.endswith(SITE_DOMAIN))
+        hosts = {allow_entry(self.base_url), allow_entry(self.feed_base), *self.extra_hosts}
+        return sorted(h for h in hosts if h and not _on_site(h))
 
     @property
     def full_user_agent(self) -> str:
         return f"{self.user_agent} (+{self.contact_url})"
+
+
+def _on_site(entry: str) -> bool:
+    """liputan6.com and its subdomains on their usual ports are always allowed: no entry."""
+    host, _, port = entry.rpartition(":") if not entry.endswith("]") else (entry, "", "")
+    on_site = host == SITE_DOMAIN or host.endswith("." + SITE_DOMAIN)
+    return on_site and port in ("80", "443")
 
 
 @contextmanager

@@ -82,8 +82,8 @@ def v1_db(tmp_path):
 
 def test_v1_database_is_upgraded_in_place_with_its_data(v1_db):
     assert migrate(v1_db) == SCHEMA_VERSION
-    versions = rows(v1_db, "SELECT version FROM schema_version ORDER BY 1")
-    assert versions == [(n,) for n in range(1, SCHEMA_VERSION + 1)]
+    expected = [(n,) for n in range(1, SCHEMA_VERSION + 1)]
+    assert rows(v1_db, "SELECT version FROM schema_version ORDER BY 1") == expected
     assert rows(
         v1_db, "SELECT article_id, version, title, cosmetic_count FROM latest_articles"
     ) == [(5123456, 1, "Judul Lama", 0)]

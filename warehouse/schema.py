@@ -156,7 +156,15 @@ CREATE TABLE change_hints (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# v4: why each failed fetch attempt failed (dns, timeout, bot_wall, ...; see flows/fetching/causes),
+# and which process runs a run, so a run killed with SIGKILL can be marked crashed later.
+_V4 = """
+ALTER TABLE fetches ADD COLUMN cause VARCHAR;
+ALTER TABLE run_records ADD COLUMN pid INTEGER;
+ALTER TABLE run_records ADD COLUMN hostname VARCHAR;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LATEST_TOPICS = """
@@ -190,7 +198,7 @@ VIEWS: dict[str, str] = {
     """,
     "fetch_log": """
         SELECT attempted_at, article_id, url, final_url, status, outcome, bytes, etag,
-               last_modified, elapsed_ms, error, attempt, run_id
+               last_modified, elapsed_ms, error, attempt, run_id, cause
         FROM fetches
     """,
     "runs": """
