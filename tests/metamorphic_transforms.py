@@ -16,11 +16,12 @@ from html import escape as html_escape
 
 # --- a tokenizer: tags, comments, raw-text element contents, and text between them ----------
 
+# One literal `<` in front of every branch, so the scanner jumps from `<` to `<`.
 _TOKEN = re.compile(
-    r"<!--.*?-->"
-    r"|(?P<open><(?P<raw>script|style|textarea|title|pre)\b[^>]*>)"
+    r"<(?:!--.*?-->"
+    r"|(?P<raw>script|style|textarea|title|pre)\b[^>]*>"
     r"(?P<body>[^<]*(?:<(?!/(?P=raw)\s*>)[^<]*)*)(?P<close></(?P=raw)\s*>)?"
-    r"|<[!/?]?[A-Za-z][^>]*>",
+    r"|[!/?]?[A-Za-z][^>]*>)",
     re.DOTALL | re.IGNORECASE,
 )
 _BLOCK = (
@@ -44,7 +45,7 @@ def tokenize(page: str) -> list[Token]:
             tokens.append(Token("text", page[pos : match.start()]))
         pos = match.end()
         if match.group("raw"):
-            tokens.append(Token("tag", match.group("open")))
+            tokens.append(Token("tag", page[match.start() : match.start("body")]))
             tokens.append(Token("raw", match.group("body")))
             if match.group("close"):
                 tokens.append(Token("tag", match.group("close")))
