@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
@@ -64,6 +64,34 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state not in ("Z", "X")
+
+
+def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into what Ctrl-C in a terminal does: SIGINT to this process and to its
+    children in its session (flow-run processes; the Prefect server has its own session).
+
+    Prefect's runner handles SIGTERM by killing each flow run and polling every 3 s for it to
+    exit, while it may still start the next due run; measured on a busy machine that took longer
+    than the 10 s we allow. The Ctrl-C path stops the runner's loops at once, interrupts the flow
+    runs together, and still pauses the deployments before the server stops.
+    """
+    for pid in _session_children():
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+    signal.raise_signal(signal.SIGINT)
+
+
+def _session_children() -> list[int]:
+    me, session = os.getpid(), os.getsid(0)
+    children = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == me and os.getsid(int(entry.name)) == session:
+                children.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return children
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

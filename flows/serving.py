@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import signal
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.runner import Runner
 from prefect.schedules import Cron, Interval, Schedule
 
+from flows import lifecycle
 from flows.backfill_flow import backfill
 from flows.local_server import prefect_api
 from flows.monitor_flow import monitor
@@ -139,6 +141,8 @@ async def _serve(ui: str, say: Say) -> None:
 
 async def _watch(ui: str, ids: dict[UUID, str], seen: set[UUID], say: Say) -> None:
     """Print when each deployment runs next, then one line per run that finishes."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # replaces the runner's, set as it started
+        signal.signal(sig, lifecycle.stop_like_ctrl_c)
     async with get_client() as client:
         for line in await _next_runs_lines(client, ids):
             say(line)
