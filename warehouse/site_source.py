@@ -174,27 +174,36 @@ class SiteChanges:
         return [MonthDigest(*row) for row in rows]
 
     def feeds(self, size: int) -> FeedSelection:
-        """The newest `size` public changes of each feed, in one pass."""
-        rows = self.con.execute(
-            f"""WITH public AS (SELECT * EXCLUDE (public) FROM site_changes WHERE public),
+        """The newest `size` public changes of each feed: ids picked per feed by a top-N
+        aggregate (no sort of every row), then those rows read once."""
+        picked = self.con.execute(
+            f"""WITH public AS (SELECT * FROM site_changes c WHERE public),
                 feeds AS (
-                    SELECT 'all' AS feed, * FROM public
-                    UNION ALL SELECT 'headlines', * FROM public c WHERE {_HEADLINE}
-                    UNION ALL SELECT 'removals', * FROM public WHERE kind = 'removed'
-                    UNION ALL SELECT 'topic:' || unnest(topics), * FROM public
-                ),
-                ranked AS (
-                    SELECT *, row_number() OVER (
-                        PARTITION BY feed ORDER BY detected_at DESC, change_id DESC) AS feed_rank
-                    FROM feeds
+                    SELECT 'all' AS feed, change_id, detected_at FROM public
+                    UNION ALL SELECT 'headlines', change_id, detected_at FROM public c
+                              WHERE {_HEADLINE}
+                    UNION ALL SELECT 'removals', change_id, detected_at FROM public
+                              WHERE kind = 'removed'
+                    UNION ALL SELECT 'topic:' || unnest(topics), change_id, detected_at
+                              FROM public
                 )
-                SELECT * EXCLUDE (feed_rank) FROM ranked WHERE feed_rank <= ?
-                ORDER BY feed, detected_at DESC, change_id DESC""",
+                SELECT feed, arg_max(change_id, (detected_at, change_id), ?) FROM feeds
+                GROUP BY feed""",
             [size],
         ).fetchall()
+        wanted = sorted({change_id for _, ids in picked for change_id in ids})
+        records = {
+            row[0]: _change(row)
+            for row in self.con.execute(
+                """SELECT * EXCLUDE (public) FROM site_changes
+                   WHERE change_id IN (SELECT unnest(?::BIGINT[]))""",
+                [wanted],
+            ).fetchall()
+        }
         by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
-        for feed, *row in rows:
-            by_feed.setdefault(feed, []).append(_change(tuple(row)))
+        for feed, ids in picked:
+            found = [records[change_id] for change_id in ids]
+            by_feed[feed] = sorted(found, key=lambda c: (c.detected_at, c.change_id), reverse=True)
         topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
         return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
 
