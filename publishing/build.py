@@ -7,7 +7,7 @@ the monitor's loads waiting for more than one query.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +30,7 @@ from publishing.list_pages import (
 )
 from publishing.site_files import SiteFiles
 from warehouse.site_source import (
+    ChangeRecord,
     FeedSelection,
     SiteChanges,
     article_histories,
@@ -126,8 +127,12 @@ def publish_site(
     )
 
 
-def _month_loader(db_path: Path | str, month: str, since: datetime):
-    def load():
+def _month_loader(
+    db_path: Path | str, month: str, since: datetime
+) -> Callable[[], list[ChangeRecord]]:
+    """Reads a month's rows over its own connection, only if one of its pages is stale."""
+
+    def load() -> list[ChangeRecord]:
         with closing(open_site_source(db_path)) as con:
             return month_changes(con, month, since)
 
