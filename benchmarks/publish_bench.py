@@ -4,7 +4,7 @@ The warehouse is a synthetic year (benchmarks/year_data.py: the replica's text g
 by the real loader). Liputan6 publishes about 1,500 articles a day; generating and loading a
 year at that rate takes about an hour on this machine, so the year is built at two smaller rates
 (`--per-day`, default 30 and 75), everything is measured at both, and the full rate is
-extrapolated from the larger one in proportion, labelled EXTRAPOLATED: exact for the full build and
+extrapolated from the larger one in proportion, labelled EXTRAPOLATED: linear for the full build and
 the size (linear in the data), an upper bound for the incremental run (connection set-up and the
 rewritten newest pages do not grow). Each step's time is printed so this can be checked;
 rendering the 10 changed articles' history pages does not grow and is not scaled.
