@@ -7,7 +7,7 @@ the monitor's loads waiting for more than one query.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,15 +30,12 @@ from publishing.list_pages import (
 )
 from publishing.site_files import SiteFiles
 from warehouse.site_source import (
+    ChangeRecord,
     FeedSelection,
-    archive_digests,
-    article_digests,
+    SiteChanges,
     article_histories,
-    feed_changes,
     month_changes,
-    older_counts,
     open_site_source,
-    recent_changes,
 )
 
 ARTICLE_CHUNK = 200
@@ -99,14 +96,15 @@ def publish_site(
         mark = time.perf_counter()
 
     with closing(open_site_source(db_path)) as con:
-        recent = recent_changes(con, since)
-        older = older_counts(con, since)
-        months = archive_digests(con, since)
-        feeds = feed_changes(con, options.feed_size)
-        digests = article_digests(con)
+        changes = SiteChanges(con)
+        recent = changes.recent(since)
+        older = changes.older_counts(since)
+        months = changes.archive_digests(since)
+        feeds = changes.feeds(options.feed_size)
+        digests = changes.article_digests()
     lap("read")
     planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
-    planned += topic_pages(recent, sorted(feeds.topics), older, ctx)
+    planned += topic_pages(recent, sorted(feeds.topics), ctx)
     planned.append(archive_index(months, options.days, ctx))
     for month in months:
         planned += month_pages(month, _month_loader(db_path, month.month, since), ctx)
@@ -129,8 +127,12 @@ def publish_site(
     )
 
 
-def _month_loader(db_path: Path | str, month: str, since: datetime):
-    def load():
+def _month_loader(
+    db_path: Path | str, month: str, since: datetime
+) -> Callable[[], list[ChangeRecord]]:
+    """Reads a month's rows over its own connection, only if one of its pages is stale."""
+
+    def load() -> list[ChangeRecord]:
         with closing(open_site_source(db_path)) as con:
             return month_changes(con, month, since)
 

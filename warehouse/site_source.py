@@ -79,21 +79,34 @@ class ArticleHistory:
     diffs: dict[int, VersionDiff]  # change_id -> diff, for changes between two versions
 
 
+# Current topics straight from the tables: the `article_topics` view also joins every version's
+# text, which costs seconds on a year of data.
 _TOPICS = f"""
-    SELECT article_id, list(DISTINCT topic ORDER BY topic) AS topics FROM article_topics
-    WHERE source IN {DIFFED_TOPIC_SQL} GROUP BY article_id
+    SELECT t.article_id, list(DISTINCT t.topic ORDER BY t.topic) AS topics
+    FROM version_topics t
+    JOIN articles a ON a.article_id = t.article_id AND t.version = a.current_version
+    WHERE t.source IN {DIFFED_TOPIC_SQL} GROUP BY t.article_id
 """
-_CHANGES_SQL = f"""
-    SELECT c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_version, c.detected_at,
-           c.changed_fields, c.title_before, c.title_after, c.words_added, c.words_removed,
-           coalesce(t.topics, []) AS topics
+_COLUMNS = """c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_version,
+    c.detected_at, c.changed_fields, c.title_before, c.title_after, c.words_added,
+    c.words_removed"""
+_PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
+_STAGE = f"""
+    CREATE OR REPLACE TEMP TABLE site_changes AS
+    SELECT {_COLUMNS}, coalesce(t.topics, []) AS topics, {_PUBLIC} AS public
     FROM article_changes c LEFT JOIN ({_TOPICS}) t USING (article_id)
 """
-_PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
 _NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
+_HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
+_MONTH = "strftime(c.detected_at AT TIME ZONE 'Asia/Jakarta', '%Y-%m')"
 # What can make a published change look different later: its row is never updated, but the
-# article's URL and current topics can move.
-_DIGEST_ITEM = "c.change_id::VARCHAR || c.url || c.topics::VARCHAR"
+# article's URL can move.
+_DIGEST_ITEM = "c.change_id::VARCHAR || c.url"
+
+
+def _change(row: tuple) -> ChangeRecord:
+    *head, fields, before, after, added, removed, topics = row
+    return ChangeRecord(*head, tuple(fields), before, after, added, removed, tuple(topics))
 
 
 @dataclass(frozen=True)
@@ -103,70 +116,13 @@ class MonthDigest:
     digest: str
 
 
-def _change(row: tuple) -> ChangeRecord:
-    *head, fields, before, after, added, removed, topics = row
-    return ChangeRecord(*head, tuple(fields), before, after, added, removed, tuple(topics))
-
-
-def recent_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[ChangeRecord]:
-    """Public changes detected at or after `since`, newest first."""
-    rows = con.execute(
-        _CHANGES_SQL + f" WHERE {_PUBLIC} AND c.detected_at >= ?" + _NEWEST, [since]
-    ).fetchall()
-    return [_change(row) for row in rows]
-
-
 @dataclass(frozen=True)
 class OlderCounts:
-    """How many public changes each list had before a moment: where its fixed page cuts fall."""
+    """How many public changes a list had before a moment: where its fixed page cuts fall."""
 
     all: int
     headlines: int
     removals: int
-    topics: dict[str, int]
-
-
-_HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
-
-
-def older_counts(con: duckdb.DuckDBPyConnection, before: datetime) -> OlderCounts:
-    older = f"FROM ({_CHANGES_SQL}) c WHERE {_PUBLIC} AND c.detected_at < ?"
-    total, headlines, removals = con.execute(
-        f"""SELECT count(*), count(*) FILTER ({_HEADLINE}),
-                   count(*) FILTER (c.kind IN ('removed', 'restored')) {older}""",
-        [before],
-    ).fetchone()  # type: ignore[misc]
-    topics = con.execute(
-        f"SELECT topic, count(*) FROM (SELECT unnest(c.topics) AS topic {older}) GROUP BY topic",
-        [before],
-    ).fetchall()
-    return OlderCounts(total, headlines, removals, dict(topics))
-
-
-_MONTH = "strftime(c.detected_at AT TIME ZONE 'Asia/Jakarta', '%Y-%m')"
-
-
-def archive_digests(con: duckdb.DuckDBPyConnection, before: datetime) -> list[MonthDigest]:
-    """Per WIB month, the public changes detected before `before`: a count and a digest, so
-    an unchanged month is neither read nor rendered again."""
-    rows = con.execute(
-        f"""SELECT {_MONTH} AS month, count(*),
-                   md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id))
-            FROM ({_CHANGES_SQL}) c
-            WHERE {_PUBLIC} AND c.detected_at < ? GROUP BY month ORDER BY month DESC""",
-        [before],
-    ).fetchall()
-    return [MonthDigest(*row) for row in rows]
-
-
-def month_changes(
-    con: duckdb.DuckDBPyConnection, month: str, before: datetime
-) -> list[ChangeRecord]:
-    rows = con.execute(
-        _CHANGES_SQL + f" WHERE {_PUBLIC} AND c.detected_at < ? AND {_MONTH} = ?" + _NEWEST,
-        [before, month],
-    ).fetchall()
-    return [_change(row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -179,41 +135,100 @@ class FeedSelection:
     topics: dict[str, list[ChangeRecord]]
 
 
-def feed_changes(con: duckdb.DuckDBPyConnection, size: int) -> FeedSelection:
-    """The newest `size` public changes of each feed, in one pass over the changes."""
-    rows = con.execute(
-        f"""WITH public AS MATERIALIZED ({_CHANGES_SQL} WHERE {_PUBLIC}),
-            feeds AS (
-                SELECT 'all' AS feed, * FROM public
-                UNION ALL SELECT 'headlines', * FROM public c WHERE {_HEADLINE}
-                UNION ALL SELECT 'removals', * FROM public WHERE kind = 'removed'
-                UNION ALL SELECT 'topic:' || unnest(topics), * FROM public
-            ),
-            ranked AS (
-                SELECT *, row_number() OVER (
-                    PARTITION BY feed ORDER BY detected_at DESC, change_id DESC) AS feed_rank
-                FROM feeds
-            )
-            SELECT * EXCLUDE (feed_rank) FROM ranked WHERE feed_rank <= ?
-            ORDER BY feed, detected_at DESC, change_id DESC""",
-        [size],
-    ).fetchall()
-    by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
-    for feed, *row in rows:
-        by_feed.setdefault(feed, []).append(_change(tuple(row)))
-    topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
-    return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
+class SiteChanges:
+    """Every change with its article's current topics, staged once in a temporary table (a
+    read-only connection may create those), so the site's queries pay for the topic join once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        con.execute(_STAGE)
+
+    def recent(self, since: datetime) -> list[ChangeRecord]:
+        """Public changes detected at or after `since`, newest first."""
+        rows = self.con.execute(
+            "SELECT * EXCLUDE (public) FROM site_changes c WHERE public AND detected_at >= ?"
+            + _NEWEST,
+            [since],
+        ).fetchall()
+        return [_change(row) for row in rows]
+
+    def older_counts(self, before: datetime) -> OlderCounts:
+        found = self.con.execute(
+            f"""SELECT count(*), count(*) FILTER ({_HEADLINE}),
+                       count(*) FILTER (c.kind IN ('removed', 'restored'))
+                FROM site_changes c WHERE public AND detected_at < ?""",
+            [before],
+        ).fetchone()
+        return OlderCounts(*found)  # type: ignore[misc]
+
+    def archive_digests(self, before: datetime) -> list[MonthDigest]:
+        """Per WIB month, the public changes detected before `before`: a count and a digest,
+        so an unchanged month is neither read nor rendered again."""
+        rows = self.con.execute(
+            f"""SELECT {_MONTH} AS month, count(*),
+                       md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id))
+                FROM site_changes c WHERE public AND c.detected_at < ?
+                GROUP BY month ORDER BY month DESC""",
+            [before],
+        ).fetchall()
+        return [MonthDigest(*row) for row in rows]
+
+    def feeds(self, size: int) -> FeedSelection:
+        """The newest `size` public changes of each feed: ids picked per feed by a top-N
+        aggregate (no sort of every row), then those rows read once."""
+        picked = self.con.execute(
+            f"""WITH public AS (SELECT * FROM site_changes c WHERE public),
+                feeds AS (
+                    SELECT 'all' AS feed, change_id, detected_at FROM public
+                    UNION ALL SELECT 'headlines', change_id, detected_at FROM public c
+                              WHERE {_HEADLINE}
+                    UNION ALL SELECT 'removals', change_id, detected_at FROM public
+                              WHERE kind = 'removed'
+                    UNION ALL SELECT 'topic:' || unnest(topics), change_id, detected_at
+                              FROM public
+                )
+                SELECT feed, arg_max(change_id, (detected_at, change_id), ?) FROM feeds
+                GROUP BY feed""",
+            [size],
+        ).fetchall()
+        wanted = sorted({change_id for _, ids in picked for change_id in ids})
+        records = {
+            row[0]: _change(row)
+            for row in self.con.execute(
+                """SELECT * EXCLUDE (public) FROM site_changes
+                   WHERE change_id IN (SELECT unnest(?::BIGINT[]))""",
+                [wanted],
+            ).fetchall()
+        }
+        by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
+        for feed, ids in picked:
+            found = [records[change_id] for change_id in ids]
+            by_feed[feed] = sorted(found, key=lambda c: (c.detected_at, c.change_id), reverse=True)
+        topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
+        return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
+
+    def article_digests(self) -> dict[int, str]:
+        """Per article with a public change, a digest of everything its history page shows."""
+        rows = self.con.execute(
+            f"""SELECT c.article_id, md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id)
+                                         || any_value(a.status))
+                FROM site_changes c JOIN articles a USING (article_id)
+                GROUP BY c.article_id HAVING bool_or(public)"""
+        ).fetchall()
+        return dict(rows)
 
 
-def article_digests(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """Per article with a public change, a digest of everything its history page shows."""
+def month_changes(
+    con: duckdb.DuckDBPyConnection, month: str, before: datetime
+) -> list[ChangeRecord]:
+    """One archive month's public changes, newest first (topics are not needed there)."""
     rows = con.execute(
-        f"""SELECT c.article_id,
-                   md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id) || any_value(a.status))
-            FROM ({_CHANGES_SQL}) c JOIN articles a USING (article_id)
-            GROUP BY c.article_id HAVING bool_or({_PUBLIC})"""
+        f"""SELECT {_COLUMNS}, [] FROM article_changes c
+            WHERE {_PUBLIC} AND c.detected_at < ? AND {_MONTH} = ?"""
+        + _NEWEST,
+        [before, month],
     ).fetchall()
-    return dict(rows)
+    return [_change(row) for row in rows]
 
 
 def article_histories(
@@ -236,7 +251,9 @@ def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHi
     )
     changes: dict[int, list[ChangeRecord]] = {}
     for row in con.execute(
-        _CHANGES_SQL + f" WHERE c.{in_ids} ORDER BY c.detected_at, c.change_id", args
+        f"SELECT {_COLUMNS}, [] FROM article_changes c WHERE c.{in_ids}"
+        " ORDER BY c.detected_at, c.change_id",
+        args,
     ).fetchall():
         record = _change(row)
         changes.setdefault(record.article_id, []).append(record)
