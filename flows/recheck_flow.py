@@ -31,6 +31,7 @@ from parsers.listings import parse_rss, parse_sitemap, sitemap_lastmods
 from parsers.models import ArticleRef
 from warehouse import DatabaseLocked, Ladder, due_for_recheck, known_article_ids, open_readonly
 from warehouse.allocation import PolicySettings
+from warehouse.freshness import today_line
 from warehouse.hints import Hint
 from warehouse.recheck_planner import Planner, PlannerSettings, store_hints
 
@@ -121,6 +122,22 @@ async def read_hints(fetcher: Fetcher, settings: Settings, state: RunState) -> l
     return [Target(r.article_id, r.url) for r in unseen.values()]
 
 
+async def allocation_pass(
+    fetcher: Fetcher,
+    settings: Settings,
+    planner: Planner,
+    state: RunState,
+    limit: int | None,
+    read: bool,
+) -> list[Target]:
+    """Never-fetched articles from the hint sources first (when `read`), then the planned
+    checks with what is left of the pass's budget."""
+    targets = (await read_hints(fetcher, settings, state))[: limit or None] if read else []
+    return targets + planned_targets(
+        settings, planner, pass_budget(settings, limit) - len(targets), state
+    )
+
+
 @flow(name="recheck", log_prints=True)
 async def recheck(
     base_url: str | None = None,
@@ -135,7 +152,6 @@ async def recheck(
     """
     settings = make_settings(base_url=base_url, db_path=db_path, recheck_run_seconds=run_seconds)
     state = await begin("recheck", settings)
-    logger = get_run_logger()
     ladder = settings.recheck_policy == "ladder" or ahead_minutes > 0
     planner = make_planner(settings)
     deadline = time.monotonic() + settings.recheck_run_seconds
@@ -146,13 +162,10 @@ async def recheck(
             if ladder:
                 targets = due_targets(settings, limit, ahead_minutes)
             else:
-                targets = []
-                if started - last_hints >= settings.recheck_hint_seconds:
-                    last_hints = started
-                    targets = (await read_hints(fetcher, settings, state))[: limit or None]
-                budget = pass_budget(settings, limit) - len(targets)
-                targets += planned_targets(settings, planner, budget, state)
-            logger.info("recheck: %d article(s) to check", len(targets))
+                read = started - last_hints >= settings.recheck_hint_seconds
+                last_hints = started if read else last_hints
+                targets = await allocation_pass(fetcher, settings, planner, state, limit, read)
+            get_run_logger().info("recheck: %d article(s) to check", len(targets))
             due, _ = state.summary.sources.get("due", (0, 0))
             state.summary.sources["due"] = (due + len(targets), 0)
             await process_targets(state, fetcher, targets)
@@ -161,4 +174,8 @@ async def recheck(
             await asyncio.sleep(
                 max(0.0, settings.recheck_pass_seconds - time.monotonic() + started)
             )
+    try:
+        state.summary.freshness = today_line(settings.db_path, datetime.now(UTC))
+    except DatabaseLocked as exc:
+        state.summary.warnings.append(f"freshness line skipped, the database is busy: {exc}")
     return await finish(state)

@@ -54,6 +54,7 @@ class RunSummary:
     changes: list[ChangeSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     health: HealthReport | None = None
+    freshness: str | None = None  # recheck: today's line of the `freshness` view
 
     def add(self, counts: dict[str, int]) -> None:
         for key, value in counts.items():
@@ -74,6 +75,8 @@ class RunSummary:
                     "count": f"{self.health.healthy_share:.1%}",
                 }
             )
+        if self.freshness:
+            rows.append({"item": "freshness", "found": "", "new": "", "count": self.freshness})
         return rows
 
 
