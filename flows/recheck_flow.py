@@ -28,9 +28,11 @@ from flows.run_context import (
     process_targets,
 )
 from flows.settings import Settings
-from parsers.listings import parse_rss, sitemap_lastmods
-from warehouse import DatabaseLocked, Ladder, due_for_recheck, open_readonly
+from parsers.listings import parse_rss, parse_sitemap, sitemap_lastmods
+from parsers.models import ArticleRef
+from warehouse import DatabaseLocked, Ladder, due_for_recheck, known_article_ids, open_readonly
 from warehouse.allocation import PolicySettings
+from warehouse.freshness import today_line
 from warehouse.hints import Hint
 from warehouse.recheck_planner import Planner, PlannerSettings, store_hints
 
@@ -85,32 +87,56 @@ def planned_targets(
     return [Target(c.article_id, c.url, c.etag, c.last_modified) for c in plan.checks]
 
 
-async def read_hints(fetcher: Fetcher, settings: Settings, state: RunState) -> None:
-    """Store the news sitemap's `<lastmod>`s and the main feed's `pubDate`s as change hints."""
+async def read_hints(fetcher: Fetcher, settings: Settings, state: RunState) -> list[Target]:
+    """Store the news sitemap's `<lastmod>`s and the main feed's `pubDate`s as change hints;
+    returns the articles they list that were never fetched, so a long recheck run (or a drain
+    after downtime) keeps new articles within minutes of publication."""
     base, feed = settings.base_url.rstrip("/"), settings.feed_base
     sitemap, rss = await fetcher.fetch_many(
         [FetchRequest(f"{base}/sitemap-news.xml", kind="listing"),
          FetchRequest(f"{feed}/rss", kind="listing")]
     )  # fmt: skip
     hints: list[Hint] = []
+    refs: list[ArticleRef] = []
     if sitemap.outcome == "ok" and sitemap.content is not None:
         hints += [Hint(i, "sitemap", t) for i, t in sitemap_lastmods(sitemap.content).items()]
+        refs += parse_sitemap(sitemap.content, base)
     if rss.outcome == "ok" and rss.content is not None:
-        refs = parse_rss(rss.content, feed)
-        hints += [Hint(r.article_id, "rss", r.published_at) for r in refs if r.published_at]
+        feed_refs = parse_rss(rss.content, feed)
+        hints += [Hint(r.article_id, "rss", r.published_at) for r in feed_refs if r.published_at]
+        refs += feed_refs
     for result in (sitemap, rss):
         if result.outcome != "ok":
             state.summary.warnings.append(f"hints: {result.url}: {result.outcome}")
-    if not hints or not settings.db_path.exists():
-        return
+    if not settings.db_path.exists():
+        return []
     try:
+        known = known_article_ids(settings.db_path, [r.article_id for r in refs])
         stored = store_hints(
             settings.db_path, hints, datetime.now(UTC), current_run_id(), settings.lock_timeout
         )
     except DatabaseLocked as exc:
-        get_run_logger().warning("hints not stored, the database is busy: %s", exc)
-        return
+        get_run_logger().warning("hints not read, the database is busy: %s", exc)
+        return []
     state.summary.counts["hints"] = state.summary.counts.get("hints", 0) + stored
+    unseen = {r.article_id: r for r in refs if r.article_id not in known}
+    return [Target(r.article_id, r.url) for r in unseen.values()]
+
+
+async def allocation_pass(
+    fetcher: Fetcher,
+    settings: Settings,
+    planner: Planner,
+    state: RunState,
+    limit: int | None,
+    read: bool,
+) -> list[Target]:
+    """Never-fetched articles from the hint sources first (when `read`), then the planned
+    checks with what is left of the pass's budget."""
+    targets = (await read_hints(fetcher, settings, state))[: limit or None] if read else []
+    return targets + planned_targets(
+        settings, planner, pass_budget(settings, limit) - len(targets), state
+    )
 
 
 # A stuck run must not hold the deployment's only concurrency slot for ever.
@@ -131,7 +157,6 @@ async def recheck(
     """
     settings = make_settings(base_url=base_url, db_path=db_path, recheck_run_seconds=run_seconds)
     state = await begin("recheck", settings)
-    logger = get_run_logger()
     ladder = settings.recheck_policy == "ladder" or ahead_minutes > 0
     planner = make_planner(settings)
     deadline = time.monotonic() + settings.recheck_run_seconds
@@ -142,11 +167,10 @@ async def recheck(
             if ladder:
                 targets = due_targets(settings, limit, ahead_minutes)
             else:
-                if started - last_hints >= settings.recheck_hint_seconds:
-                    last_hints = started
-                    await read_hints(fetcher, settings, state)
-                targets = planned_targets(settings, planner, pass_budget(settings, limit), state)
-            logger.info("recheck: %d article(s) to check", len(targets))
+                read = started - last_hints >= settings.recheck_hint_seconds
+                last_hints = started if read else last_hints
+                targets = await allocation_pass(fetcher, settings, planner, state, limit, read)
+            get_run_logger().info("recheck: %d article(s) to check", len(targets))
             due, _ = state.summary.sources.get("due", (0, 0))
             state.summary.sources["due"] = (due + len(targets), 0)
             await process_targets(state, fetcher, targets)
@@ -155,4 +179,8 @@ async def recheck(
             await asyncio.sleep(
                 max(0.0, settings.recheck_pass_seconds - time.monotonic() + started)
             )
+    try:
+        state.summary.freshness = today_line(settings.db_path, datetime.now(UTC))
+    except DatabaseLocked as exc:
+        state.summary.warnings.append(f"freshness line skipped, the database is busy: {exc}")
     return await finish(state)

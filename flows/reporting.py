@@ -57,6 +57,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     health: HealthReport | None = None
     snapshot: str | None = None  # the read snapshot's last publication, for staleness
+    freshness: str | None = None  # recheck: today's line of the `freshness` view
 
     def add(self, counts: dict[str, int]) -> None:
         for key, value in counts.items():
@@ -79,6 +80,8 @@ class RunSummary:
             )
         if self.snapshot is not None:
             rows.append({"item": "read snapshot", "found": "", "new": "", "count": self.snapshot})
+        if self.freshness:
+            rows.append({"item": "freshness", "found": "", "new": "", "count": self.freshness})
         return rows
 
 

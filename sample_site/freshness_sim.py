@@ -6,7 +6,8 @@ move on, then does what the deployments do, in the order they share the request 
 1. monitor (every `discovery_every`): read the listings (RSS feeds and the sitemap, a fixed
    number of requests), record their change hints, fetch the articles not seen yet, newest
    first, as far as the budget goes (the rest wait for the next pass);
-2. hint poll (every `hint_every`, new policy only): read the news sitemap's `<lastmod>`s;
+2. hint poll (every `hint_every`, new policy only): read the news sitemap: its `<lastmod>`s,
+   and the new articles it lists, fetched at once (as the recheck flow does);
 3. recheck: the real policy picks the checks (`due_for_recheck` on the ladder, or
    `select_checks` on learned hazards and hints) with what is left of the budget.
 
@@ -210,6 +211,16 @@ class Simulator:
             now += step
         return self.score(end)
 
+    def _discover(self, now: datetime, window: timedelta) -> None:
+        """Queue the articles a listing covering `window` shows that were never fetched."""
+        fresh = [
+            a
+            for a in self.site.published_between(now - window, now)
+            if a.article_id not in self.known
+        ]
+        self.queue.extend(fresh)
+        self.known.update(a.article_id for a in fresh)
+
     def _down(self, now: datetime) -> bool:
         if self.cfg.downtime is None:
             return False
@@ -223,16 +234,11 @@ class Simulator:
         observations: list[Observation] = []
         hints: list[Hint] = []
         if self.last_discovery is None or now - self.last_discovery >= self.cfg.discovery_every:
-            since = self.last_discovery or now - timedelta(days=1)
             self.last_discovery = now
             listed = len(self.site.published_between(now - SITEMAP_WINDOW, now))
             spent += RSS_FEEDS + 2 + math.ceil(listed / SITEMAP_PAGE)
             clock.skip(spent)
-            fresh = [
-                a for a in self.site.published_between(since, now) if a.article_id not in self.known
-            ]
-            self.queue.extend(fresh)
-            self.known.update(a.article_id for a in fresh)
+            self._discover(now, SITEMAP_WINDOW)
             hints.extend(self.hints(now, SITEMAP_WINDOW, rss=True))
         if self.cfg.policy == "allocation" and (
             self.last_hints is None or now - self.last_hints >= self.cfg.hint_every
@@ -241,6 +247,7 @@ class Simulator:
             spent += 1
             self.hint_requests += 1
             clock.skip(1)
+            self._discover(now, NEWS_SITEMAP_WINDOW)  # the news sitemap lists new articles too
             hints.extend(self.hints(now, NEWS_SITEMAP_WINDOW, rss=False))
         if self.queue:
             self.queue.sort(key=lambda a: a.published_at)
