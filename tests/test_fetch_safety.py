@@ -128,6 +128,8 @@ def test_real_transport_errors_are_classified() -> None:
     site = SampleSite(articles=2, seed=1, faults=FaultSpec.parse("stall:/*:1:delay=5"))
     with serve(site) as running:
         assert classify_exception(_transport_error(running.base_url + "/", 0.3)) == "timeout"
+        tls_to_plain_http = running.base_url.replace("http://", "https://") + "/"
+        assert classify_exception(_transport_error(tls_to_plain_http)) == "tls"
 
 
 def test_bot_wall_is_a_challenge_page_not_any_error() -> None:
