@@ -72,7 +72,8 @@ def record(transform: str, kind: str, page: SourcePage, result: str) -> None:
 
 def table_lines() -> list[str]:
     lines = [f"{'transform':<34} {'kind':<9} {'pages':>5} {'real':>4}  result"]
-    for row in TABLE.values():
+    order = [*COSMETIC, *(f"{n}{suffix}" for n in SEMANTIC for suffix in ("", " + cosmetic"))]
+    for row in sorted(TABLE.values(), key=lambda row: order.index(row.transform)):
         failed = [r for r in row.results if r != "ok"]
         verdict = "ok" if not failed else f"{len(failed)} FAILED"
         lines.append(f"{row.transform:<34} {row.kind:<9} {row.applied:>5} {row.real:>4}  {verdict}")
