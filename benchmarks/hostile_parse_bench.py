@@ -41,10 +41,10 @@ def baseline_page() -> tuple[str, str, str | None]:
     """(name, html, url) of a normal article: the largest real one, else a replica one."""
     real = sorted(PAGES.glob("*_article_*.html"), key=lambda p: p.stat().st_size)
     if real:
-        return f"baseline: real {real[-1].name}", real[-1].read_text(encoding="utf-8"), None
+        return f"baseline (real) {real[-1].stem}", real[-1].read_text(encoding="utf-8"), None
     site = SampleSite(articles=5, seed=7)
     state = next(iter(site.states.values()))
-    return "baseline: replica article", site.render_article(state).decode("utf-8"), ARTICLE_URL
+    return "baseline (replica article)", site.render_article(state).decode("utf-8"), ARTICLE_URL
 
 
 def outcome(html: str, url: str | None) -> str:
@@ -109,12 +109,12 @@ def main() -> int:
     rows = run(args.rounds)
     base = rows[0][2]
     print(f"median of {args.rounds} rounds; peak memory from one traced call")
-    print(f"{'input':<58} {'size MB':>8} {'time ms':>9} {'x base':>7} {'peak MB':>8}  outcome")
+    print(f"{'input':<64} {'size MB':>8} {'time ms':>9} {'x base':>7} {'peak MB':>8}  outcome")
     slowest = 0.0
     for label, size, seconds, peak, result in rows:
         slowest = max(slowest, seconds)
         print(
-            f"{label:<58} {size:8.2f} {seconds * 1000:9.1f} {seconds / base:7.1f} {peak:8.1f}"
+            f"{label:<64} {size:8.2f} {seconds * 1000:9.1f} {seconds / base:7.1f} {peak:8.1f}"
             f"  {result}"
         )
     verdict = "yes" if slowest < LIMIT_S else "NO"

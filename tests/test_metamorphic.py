@@ -1,7 +1,8 @@
 """Metamorphic tests: pages the project did not write, changed in ways whose effect is known.
 
 Every real saved article in ../shared/pages and one replica article per template, kind and page
-count go through each transform of metamorphic_transforms:
+count go through each transform of metamorphic_transforms (the real home pages go through the
+cosmetic ones: they must stay non-articles that link to the same articles):
 - a cosmetic transform (re-indented, minified, CRLF, other quotes, a comment in a paragraph, a
   paragraph split...) must leave the stored snapshot as it was: the same content hash, and,
   through the warehouse loader on a real DuckDB file, a `cosmetic` check and no new version;
@@ -28,7 +29,8 @@ from conftest import SHARED_PAGES
 from metamorphic_transforms import COSMETIC, SEMANTIC, Expected, Original, all_cosmetic
 
 from parsers.article import parse_article
-from parsers.models import Article
+from parsers.listings import parse_listing
+from parsers.models import Article, NotAnArticle
 from sample_site import SampleSite, content
 from sample_site.templates.common import article_path
 from warehouse import load_batch
@@ -72,7 +74,8 @@ def record(transform: str, kind: str, page: SourcePage, result: str) -> None:
 
 def table_lines() -> list[str]:
     lines = [f"{'transform':<34} {'kind':<9} {'pages':>5} {'real':>4}  result"]
-    for row in TABLE.values():
+    order = [*COSMETIC, *(f"{n}{suffix}" for n in SEMANTIC for suffix in ("", " + cosmetic"))]
+    for row in sorted(TABLE.values(), key=lambda row: order.index(row.transform)):
         failed = [r for r in row.results if r != "ok"]
         verdict = "ok" if not failed else f"{len(failed)} FAILED"
         lines.append(f"{row.transform:<34} {row.kind:<9} {row.applied:>5} {row.real:>4}  {verdict}")
@@ -98,6 +101,34 @@ def source_pages() -> tuple[SourcePage, ...]:
         url = site.base_url + article_path(state, content.meta(site.seed, state)[1])
         pages.append(SourcePage(name, False, site.render_article(state).decode("utf-8"), url))
     return tuple(pages)
+
+
+HOME = "https://www.liputan6.com/"
+
+
+@cache
+def listing_pages() -> tuple[tuple[SourcePage, frozenset[str]], ...]:
+    """Real saved home pages with the article URLs found on them. Nothing is stored for a
+    listing page: a cosmetic rewrite must leave it a non-article with the same links."""
+    if not SHARED_PAGES.is_dir():
+        return ()
+    pages = []
+    for path in sorted(SHARED_PAGES.glob("*home*.html")):
+        page = SourcePage(path.stem, True, path.read_text(encoding="utf-8"), HOME)
+        pages.append((page, links(page.html)))
+    return tuple(pages)
+
+
+def links(html: str) -> frozenset[str]:
+    return frozenset(ref.url for ref in parse_listing(html, HOME))
+
+
+def still_a_listing(html: str) -> bool:
+    try:
+        parse_article(html, HOME)
+    except NotAnArticle:
+        return True
+    return False
 
 
 @cache
@@ -196,6 +227,16 @@ def test_cosmetic_transform_keeps_the_stored_snapshot(name: str, cosmetic_db: Pa
             failures.append(f"{page.name}: {fields}")
         record(name, "cosmetic", page, "ok" if ok else "changed")
         observations.append(observation(article, changed, at))
+    for page, found in listing_pages():
+        changed = transform(page.html)
+        if changed == page.html:
+            continue
+        # Other related/popular boxes point a listing at other articles: that one is not
+        # cosmetic for a listing, so only its non-article outcome is checked.
+        same = still_a_listing(changed) and (name == "other_link_sets" or links(changed) == found)
+        if not same:
+            failures.append(f"{page.name}: no longer the same listing page")
+        record(name, "cosmetic", page, "ok" if same else "changed")
     assert observations, f"{name} changed no page"
     if SHARED_PAGES.is_dir():
         assert TABLE[name].real, f"{name} applied to no real page"
