@@ -29,7 +29,7 @@ from pathlib import Path
 from figures import Figure
 from year_data import END, LIPUTAN6_PER_DAY, daily_batches
 
-from parsers.models import Article, Page
+from parsers.models import Article, Page, TopicTag
 from publishing import PublishOptions, PublishReport, publish_site
 from warehouse import load_batches
 from warehouse.records import Batch, FetchAttempt, Observation
@@ -46,17 +46,21 @@ def build_warehouse(db: Path, days: int, per_day: int) -> float:
 
 
 def ten_changes(db: Path) -> None:
-    """A run that found 10 edits: the newest articles get a new headline and one more paragraph,
-    10 minutes after the newest change; loaded by the real loader."""
+    """A run that found 10 edits: the newest articles get a new headline and one more paragraph
+    (topics kept), 10 minutes after the newest change; loaded by the real loader."""
     with closing(open_site_source(db)) as con:
         at = con.execute("SELECT max(detected_at) FROM changes").fetchone()[0]  # type: ignore[index]
         newest = con.execute(
-            """SELECT article_id, url, title, description, body, tags, authors, published_at
-               FROM latest_articles WHERE status = 'live' ORDER BY article_id DESC LIMIT 10"""
+            """SELECT a.article_id, a.url, a.title, a.description, a.body, a.tags, a.authors,
+                      a.published_at, t.topics
+               FROM latest_articles a
+               JOIN (SELECT article_id, list(topic) AS topics FROM article_topics
+                     WHERE source = 'taxonomy' GROUP BY article_id) t USING (article_id)
+               WHERE a.status = 'live' ORDER BY a.article_id DESC LIMIT 10"""
         ).fetchall()
     at += timedelta(minutes=10)
     observations = []
-    for article_id, url, title, description, body, tags, authors, published in newest:
+    for article_id, url, title, description, body, tags, authors, published, topics in newest:
         paragraphs = [*body.split("\n\n"), f"Pembaruan pukul {at:%H.%M}: data terbaru masuk."]
         article = Article(
             article_id=article_id,
@@ -77,6 +81,9 @@ def ten_changes(db: Path) -> None:
                 observed_at=at,
                 outcome="ok",
                 article=article,
+                topics=[
+                    TopicTag(topic=t, source="taxonomy", score=1.0, evidence=[t]) for t in topics
+                ],
                 attempts=[attempt],
             )
         )
