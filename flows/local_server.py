@@ -28,7 +28,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows import lifecycle
 
-STARTUP_TIMEOUT = 120.0
+STARTUP_TIMEOUT = 180.0
 STOP_TIMEOUT = 3.0  # then SIGKILL: by then deployments are paused and logs sent
 _PORT_TAKEN = "already in use"  # Prefect's pre-check, or uvicorn's bind error
 DEFAULT_PORT = 4200
