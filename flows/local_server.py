@@ -28,9 +28,9 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows import lifecycle
 
-STARTUP_TIMEOUT = 120.0
+STARTUP_TIMEOUT = 180.0
 STOP_TIMEOUT = 3.0  # then SIGKILL: by then deployments are paused and logs sent
-_PORT_TAKEN = "is already in use"
+_PORT_TAKEN = "already in use"  # Prefect's pre-check, or uvicorn's bind error
 DEFAULT_PORT = 4200
 _UI_API_URL_VARS = ("PREFECT_SERVER_UI_API_URL", "PREFECT_UI_API_URL")
 
@@ -95,9 +95,10 @@ def _start_healthy(
     server's bind (two commands starting at once), start again on a free port."""
     for candidate in [port] if port else [default_port(host), free_port(host)]:
         url = f"http://{host}:{candidate}/api"
+        since = log_path.stat().st_size if log_path.exists() else 0
         proc = _spawn(log_path, host, candidate, url)
         try:
-            if _wait_healthy(url, proc, candidate, log_path):
+            if _wait_healthy(url, proc, candidate, log_path, since):
                 return proc, url
         except BaseException:
             _stop(proc)
@@ -124,13 +125,15 @@ def _drain_to_api() -> None:
     EventsWorker.drain_all(timeout=10)
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], port: int, log_path: Path) -> bool:
+def _wait_healthy(
+    url: str, proc: subprocess.Popen[bytes], port: int, log_path: Path, since: int
+) -> bool:
     """True once our server answers; False if it exited because the port was taken. A healthy
     answer from another process on the same port does not count."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            if _PORT_TAKEN in _tail(log_path, lines=5):
+            if _PORT_TAKEN in _written_since(log_path, since).lower():
                 return False
             raise ServerStartError(f"prefect server exited early:\n{_tail(log_path)}")
         try:
@@ -173,6 +176,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def _written_since(path: Path, offset: int) -> str:
+    """What this start wrote to the (shared, appended) log."""
+    try:
+        with open(path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _tail(path: Path, lines: int = 20) -> str:

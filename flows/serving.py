@@ -114,6 +114,8 @@ def serve_forever(log_dir: Path, say: Say, port: int | None = None) -> None:
         say(f"Prefect UI: {ui}")
         try:
             asyncio.run(_serve(ui, say))
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: a requested stop, exit status 0
+            pass
         finally:
             say("serve stopping: shutting the Prefect server down")
 

@@ -31,7 +31,7 @@ from sample_site import SampleSite, serve
 SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGKILL]
 PORT_ARG = re.compile(r"--port[= ](\d+)")
 UI_LINE = re.compile(r"Prefect UI:\s*http://127\.0\.0\.1:(\d+)")
-STARTUP = 120.0
+STARTUP = 240.0  # waits only; generous for a busy 2-core CI machine
 
 
 @pytest.fixture(scope="module")
