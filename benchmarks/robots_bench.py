@@ -2,7 +2,7 @@
 
 The baseline is the matcher this project used before Protego: each rule compiled to a regular
 expression, `*` becoming `.*`. `Disallow: /********~` then costs exponential time in the path's
-length (13 s for a 51-character path, over 100 s for 61, measured), outside every time budget,
+length (13 s for a 51-character path, over 100 s for 71, measured), outside every time budget,
 before the first article of a run. The baseline is only run on short paths, or it would not end.
 
     python benchmarks/robots_bench.py [path length]

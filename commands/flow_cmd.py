@@ -74,13 +74,15 @@ def run(
         console.print(Text(f"error: {problem}", style="red"), soft_wrap=True)
         raise typer.Exit(1)
     with managed_children(), prefect_api(log_dir / "prefect-server.log"):
-        _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
+        failed = not _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
         if not url:
-            _run_flow("recheck", recheck)
+            failed = not _run_flow("recheck", recheck) or failed  # due rechecks run all the same
+    if failed:
+        raise typer.Exit(1)
 
 
-def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]]) -> None:
-    """Run one flow, print its counts; a failed run prints its one-line reason and exits 1."""
+def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]]) -> bool:
+    """Run one flow and print its counts; a failed run prints its one-line reason (False)."""
     from flows.run_verdict import RunFailed
 
     with console.status(f"{name}: running…"):
@@ -89,8 +91,9 @@ def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]
         except RunFailed as failure:
             _print_counts(f"{name} (failed)", failure.counts)
             console.print(Text(f"{name} run failed: {failure}", style="bold red"), soft_wrap=True)
-            raise typer.Exit(1) from None
+            return False
     _print_counts(name, counts)
+    return True
 
 
 def serve(

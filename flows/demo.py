@@ -23,6 +23,7 @@ from sample_site import SampleSite, serve
 from warehouse import open_readonly
 from warehouse.history import version_diff
 from warehouse.render_term import render_term
+from warehouse.render_text import render_text
 
 DEMO_SEED = 2026
 RECHECK_EVERYTHING_MINUTES = 60 * 24 * 400
@@ -145,7 +146,10 @@ def _show_changes(console: Console, db_path: Path, truth: list[dict]) -> list[Tr
         console.print(f"[bold]6.[/] word diffs of all {len(edits)} edit(s):")
         for article_id in edits:
             request = version_diff(con, article_id)
-            console.print(render_term(request.diff, request.header))
+            if console.is_terminal:
+                console.print(render_term(request.diff, request.header))
+            else:  # piped or logged: colours are gone, the [-old-]{+new+} markers stay
+                console.print(Text(render_text(request.diff, request.header)), soft_wrap=True)
     detected: dict[int, list[str]] = {}
     for article_id, kind, _, _ in rows:
         detected.setdefault(article_id, []).append(kind)

@@ -35,6 +35,7 @@ COUNT_KEYS = (
     "not_modified",
     *LOAD_COUNT_KEYS,
     "failed",
+    "disallowed",  # skipped because robots.txt disallows them: not counted as failed
     "parse_error",
     "spooled",
 )

@@ -87,6 +87,8 @@ class RunState:
             self.summary.counts["fetched"] += result.outcomes["not_modified"]
         self.batch_health.append(result.health)
         self.fetches.merge(result.fetches)
+        self.summary.counts["failed"] -= result.fetches.disallowed
+        self.summary.counts["disallowed"] += result.fetches.disallowed
 
     def absorb_fetcher(self, fetcher: Fetcher) -> None:
         """What the fetcher did outside article fetches: robots.txt attempts and their causes."""

@@ -140,8 +140,8 @@ def test_robots_disallowing_one_channel_does_not_fail_the_run(
     assert state.is_completed(), state.message
     counts = state.result()
     blocked = query(db, "SELECT count(*) FROM fetch_log WHERE cause = 'robots_disallowed'")[0][0]
-    assert blocked > 0 and counts["new"] == ARTICLES - counts["failed"]
-    assert counts["new"] > 0
+    assert blocked == counts["disallowed"] > 0 and counts["failed"] == 0
+    assert counts["new"] == ARTICLES - counts["disallowed"] > 0
 
 
 def test_most_fetches_timing_out_fails_the_run_and_keeps_what_loaded(

@@ -327,7 +327,8 @@ class Fetcher:
             if not exchange.retryable:
                 return exchange
             if retries >= self._policy.max_retries:
-                exchange.error = f"{exchange.error} (gave up after {retries + 1} attempts)"
+                tries = f"{retries + 1} attempts" if retries else "1 attempt"
+                exchange.error = f"{exchange.error} (gave up after {tries})"
                 return exchange
             retries += 1
             retry_after = parse_retry_after(exchange.headers.get("retry-after"))
