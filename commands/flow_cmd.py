@@ -115,7 +115,11 @@ def serve(
 
     _export(base_url, db)
     with managed_children():
-        serve_forever(log_dir, lambda line: console.print(line, highlight=False), port=port)
+        serve_forever(
+            log_dir,
+            lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True),
+            port=port,
+        )
 
 
 def reparse(

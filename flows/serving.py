@@ -227,7 +227,7 @@ def summary_text(data: object) -> str:
         item, count = row.get("item", ""), row.get("count", "")
         if item == "extraction health":
             health = f"health {count} of {row.get('found')} pages"
-        elif not item.startswith("source:") and count not in ("", 0):
+        elif not item.startswith("source:") and isinstance(count, int) and count:
             counts.append(f"{item} {count}")
     return "; ".join(part for part in (", ".join(counts) or "nothing to do", health) if part)
 
