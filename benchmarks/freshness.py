@@ -12,7 +12,7 @@ is repeated for each hint mode. The ladder runs at its deployed cadence (a reche
 minutes); the allocation policy at its own (a pass every 5 minutes here; the continuous recheck
 flow passes every minute). Requests per day cover the scored days only (after a day of warm-up).
 
-    python benchmarks/freshness.py [--days 5] [--per-day 300] [--jobs 2]
+    python benchmarks/freshness.py [--days 3] [--per-day 150] [--jobs 4]
 
 `--per-day` scales the newsroom and, with it, the politeness budget (2 req/s at 1,500 a day),
 so the ratios hold while the simulation stays fast enough for a shared machine.
@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,12 +138,12 @@ def _p50(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=float, default=5.0)
-    parser.add_argument("--per-day", type=int, default=300)
+    parser.add_argument("--days", type=float, default=3.0)
+    parser.add_argument("--per-day", type=int, default=150)
     parser.add_argument("--pass-seconds", type=int, default=300)
     parser.add_argument("--share", type=float, default=0.15, help="allocation recheck budget")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--profiles", nargs="*", default=list(PROFILES))
     parser.add_argument("--no-downtime", action="store_true")
     parser.add_argument("--downtime-only", action="store_true")
@@ -160,15 +160,20 @@ def main() -> None:
         return
     configs = [config(p, HintMode.ABSENT, "ladder", args) for p in args.profiles]
     configs += [config(p, m, "allocation", args) for p in args.profiles for m in HintMode]
-    jobs = []
     with ProcessPoolExecutor(args.jobs) as pool:
-        rows = list(pool.map(run_one, configs))
+        jobs = []
         if not args.no_downtime:
             profile = args.profiles[0]
             jobs = [
                 pool.submit(downtime, config(profile, HintMode.ABSENT, policy, args))
                 for policy in ("ladder", "allocation")
             ]
+        futures = [pool.submit(run_one, cfg) for cfg in configs]
+        for done in as_completed(futures):
+            r = done.result()
+            print(f"done: {r}", file=sys.stderr, flush=True)
+        rows = [f.result() for f in futures]
+        downtime_lines = [job.result() for job in jobs]
     ladder = {r.profile: r for r in rows if r.policy == "ladder"}
     print(
         f"Freshness, {args.per_day} articles/day, {args.days:g} days (first day warm-up), "
@@ -196,9 +201,9 @@ def main() -> None:
                     f"{r.total_per_day:11.0f} {r.peak_backlog:12d} {r.versions:8d}"
                 )
     print(f"simulation time: {sum(r.seconds for r in rows):.0f} s of CPU over {len(rows)} runs")
-    for job in jobs:
+    for lines in downtime_lines:
         print()
-        print("\n".join(job.result()))
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":

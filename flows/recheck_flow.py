@@ -28,6 +28,7 @@ from flows.run_context import (
     process_targets,
 )
 from flows.settings import Settings
+from flows.writer_lock import WriterBusy, writer_lock
 from parsers.listings import parse_rss, parse_sitemap, sitemap_lastmods
 from parsers.models import ArticleRef
 from warehouse import DatabaseLocked, Ladder, due_for_recheck, known_article_ids, open_readonly
@@ -112,10 +113,11 @@ async def read_hints(fetcher: Fetcher, settings: Settings, state: RunState) -> l
         return []
     try:
         known = known_article_ids(settings.db_path, [r.article_id for r in refs])
-        stored = store_hints(
-            settings.db_path, hints, datetime.now(UTC), current_run_id(), settings.lock_timeout
-        )
-    except DatabaseLocked as exc:
+        with writer_lock(settings.db_path):
+            stored = store_hints(
+                settings.db_path, hints, datetime.now(UTC), current_run_id(), settings.lock_timeout
+            )
+    except (DatabaseLocked, WriterBusy) as exc:
         get_run_logger().warning("hints not read, the database is busy: %s", exc)
         return []
     state.summary.counts["hints"] = state.summary.counts.get("hints", 0) + stored

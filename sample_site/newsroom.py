@@ -26,7 +26,7 @@ import bisect
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -241,7 +241,3 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
         p *= rng.random()
     return k
-
-
-def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=UTC)

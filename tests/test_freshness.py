@@ -8,6 +8,7 @@ benchmark (benchmarks/freshness.py) measures recall and latency.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import statistics
 from dataclasses import replace
@@ -16,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from flows.monitor_flow import monitor
+from flows.recheck_flow import recheck
 from parsers.listings import sitemap_lastmods
+from sample_site import SampleSite, serve
 from sample_site.freshness_sim import SimConfig, Simulator
 from sample_site.newsroom import PROFILES, WIB, HintMode, generate
 from warehouse import open_readonly
@@ -226,3 +230,29 @@ def test_select_checks_with_no_budget_picks_nothing(truthful_run) -> None:
         assert planner.hazards is not None
         plan = select_checks(con, START, 0, planner.hazards, {}, PolicySettings())
     assert plan.checks == []
+
+
+def test_recheck_flow_passes_within_its_budget(tmp_path, prefect_harness, monkeypatch) -> None:
+    site = SampleSite(articles=12, seed=5, now=datetime.now(UTC))
+    with serve(site) as running:
+        for key, value in {
+            "BASE_URL": running.base_url,
+            "DB_PATH": str(tmp_path / "w.duckdb"),
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "RATE_PER_SECOND": "20",
+            "RECHECK_PASS_SECONDS": "5",
+            "RECHECK_BUDGET_SHARE": "0.04",  # 4 checks a pass
+        }.items():
+            monkeypatch.setenv(f"LIPUTAN6_{key}", value)
+        asyncio.run(monitor())
+        site.advance()
+        asyncio.run(recheck(run_seconds=6))  # two passes
+    with open_readonly(tmp_path / "w.duckdb") as con:
+        checks, runs = con.execute(
+            """SELECT count(*), count(DISTINCT r.run_id) FROM fetch_log f
+               JOIN runs r USING (run_id) WHERE r.flow = 'recheck'"""
+        ).fetchall()[0]
+        hints = con.execute("SELECT count(*) FROM change_hints").fetchall()[0][0]
+    assert runs == 1
+    assert 0 < checks <= 2 * 4 + 12  # the passes' budgets, plus never-fetched listed articles
+    assert hints > 0  # the main feed's pubDates were read as hints
