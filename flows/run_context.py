@@ -23,7 +23,14 @@ from flows.observe import Target
 from flows.rate_limit import ensure_rate_limit
 from flows.reporting import RunSummary, publish
 from flows.settings import Settings
-from flows.steps import BatchResult, LoadOutcome, chunks, fetch_parse_spool, load_spool
+from flows.steps import (
+    BatchResult,
+    LoadOutcome,
+    chunks,
+    fetch_parse_spool,
+    load_spool,
+    publish_snapshot,
+)
 from warehouse import RunRecord
 
 _COUNT_FOR_OUTCOME = {
@@ -52,13 +59,14 @@ class RunState:
     settings: Settings
     record: RunRecord
     batch_health: list[health_mod.HealthReport] = field(default_factory=list)
+    loaded_batches: int = 0
 
     def absorb_load(self, outcome: LoadOutcome) -> None:
         self.summary.add(outcome.counts)
         self.summary.changes.extend(outcome.changes)
         self.summary.warnings.extend(outcome.warnings)
         self.summary.counts["spooled"] = outcome.spooled_batches
-        self.summary.snapshot = outcome.snapshot or self.summary.snapshot
+        self.loaded_batches += outcome.loaded_batches
 
     def absorb_batch(self, result: BatchResult) -> None:
         for outcome, n in result.outcomes.items():
@@ -131,6 +139,7 @@ async def finish(state: RunState) -> dict[str, int]:
     warning = run_history.save(state.settings, final)
     if warning:
         summary.warnings.append(warning)
+    summary.snapshot = publish_snapshot(state.settings, state.loaded_batches)
     await publish(summary)
     if failure:
         raise health_mod.ExtractionHealthError(failure)
