@@ -25,11 +25,13 @@ HERE = Path(__file__).resolve().parent
 # script -> (small size, large size); a size is what the script's `measure` scales with.
 SIZES: dict[str, tuple[int, int]] = {
     "parse_bench": (3, 15),  # rounds over the real pages
+    "hostile_parse_bench": (1, 3),  # rounds per hostile input
     "warehouse_bench": (2_000, 20_000),  # text versions; archive = 50x this many articles
     "fetch_bench": (100, 400),  # replica articles
     "topics_eval": (40, 120),  # replica articles (plus the real pages)
     "pipeline_bench": (200, 2_000),  # replica articles, with and without Prefect
     "lock_bench": (5, 15),  # 50-article batches per shape
+    "robots_bench": (26, 31),  # path length the regex baseline still gets through
 }
 HEADER = ["benchmark", "size", "figure", "value", "baseline", "ratio", "target", "met"]
 

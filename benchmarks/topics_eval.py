@@ -1,9 +1,11 @@
 """Topic tagging quality and speed on a labelled set: replica articles and hand-labelled real pages.
 
 Replica articles carry their topics by construction (`SampleSite.expected_article(id)["topics"]`);
-the real pages in ../shared/pages are labelled by hand in tests/test_topics.py. The replica is
-scored twice: from its expected articles, and from its HTML parsed back as the flows do. Prints
-precision and recall per data set and per tagging source, then ms/article for `tag_topics`, next
+the real pages in ../shared/pages are labelled by hand in tests/test_topics.py, and the short-form
+set (photo, video, infographic, short text; synthetic text in the real markup) in
+tests/short_articles.py. The replica is scored twice: from its expected articles, and from its
+HTML parsed back as the flows do. Prints precision and recall per data set and per tagging
+source, then per article kind (taxonomy + channel topics), then ms/article for `tag_topics`, next
 to YAKE's keyword extraction on the same articles measured in the same run (the baseline it
 replaced).
 
@@ -16,6 +18,7 @@ import argparse
 import importlib.util
 import math
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -81,13 +84,30 @@ def replica_parsed_set(articles: int, seed: int) -> Labelled:
     return labelled
 
 
-def _hand_labels() -> dict[str, set[str]]:
-    """The labels live beside the tests that check them; loaded from there, not copied."""
-    spec = importlib.util.spec_from_file_location("test_topics", ROOT / "tests" / "test_topics.py")
+def _load_test_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
-    return module.REAL_PAGE_LABELS
+    return module
+
+
+def article_kind(article: Article) -> str:
+    return _load_test_module("short_articles").article_kind(article)
+
+
+def short_set() -> Labelled:
+    """The hand-labelled short-form articles, rendered in the real markup and parsed back."""
+    return [
+        (article, set(item.topics))
+        for item, article in _load_test_module("short_articles").parsed()
+    ]
+
+
+def _hand_labels() -> dict[str, set[str]]:
+    """The labels live beside the tests that check them; loaded from there, not copied."""
+    return _load_test_module("test_topics").REAL_PAGE_LABELS
 
 
 def real_set() -> Labelled:
@@ -107,6 +127,29 @@ def scores(labelled: Labelled) -> dict[str, Score]:
         for name, sources in SOURCES.items():
             result[name].add({t.topic for t in tags if t.source in sources}, gold)
     return result
+
+
+def print_kinds(labelled: Labelled) -> None:
+    """Taxonomy + channel topics per article kind, over parsed HTML (replica, real, short set)."""
+    by_kind: dict[str, tuple[int, Score]] = {}
+    for article, gold in labelled:
+        kind = article_kind(article)
+        count, score = by_kind.get(kind, (0, Score()))
+        tags = tag_topics(article)
+        score.add({t.topic for t in tags if t.source in ("taxonomy", "channel")}, gold)
+        by_kind[kind] = (count + 1, score)
+    print(
+        "\nper article kind (taxonomy+channel; replica parsed HTML + real pages + short-form set)"
+    )
+    print(f"{'kind':<12} {'n':>4} {'precision':>9} {'recall':>7}  tp/fp/fn")
+    for kind in ("text", "short text", "photo", "video", "infographic"):
+        if kind in by_kind:
+            count, score = by_kind[kind]
+            print(
+                f"{kind:<12} {count:>4} {score.precision:>9.3f} {score.recall:>7.3f}"
+                f"  {score.true_pos}/{score.false_pos}/{score.false_neg}"
+            )
+    print("goal: recall >= 0.85 at precision >= 0.9 for every kind")
 
 
 def ms_per_article(work: Callable[[Article], object], articles: Iterable[Article], repeat: int):
@@ -132,12 +175,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timing passes")
     args = parser.parse_args()
 
-    replica, real = replica_set(args.articles, args.seed), real_set()
+    replica, real, short = replica_set(args.articles, args.seed), real_set(), short_set()
+    parsed = replica_parsed_set(args.articles, args.seed)
     datasets = {
         "replica": replica,
-        "replica, parsed HTML": replica_parsed_set(args.articles, args.seed),
+        "replica, parsed HTML": parsed,
         "real pages": real,
-        "overall": replica + real,  # the labelled set: replica articles plus real pages
+        "short-form set": short,
+        "overall": replica + real + short,  # the labelled set
     }
     print(f"{'data set':<20} {'n':>4}  {'source':<17} {'precision':>9} {'recall':>7}  tp/fp/fn")
     for name, labelled in datasets.items():
@@ -146,6 +191,8 @@ def main() -> None:
                 f"{name:<20} {len(labelled):>4}  {source:<17} {score.precision:>9.3f}"
                 f" {score.recall:>7.3f}  {score.true_pos}/{score.false_pos}/{score.false_neg}"
             )
+
+    print_kinds(parsed + real + short)
 
     articles = [article for article, _ in datasets["overall"]]
     stem.cache_clear()

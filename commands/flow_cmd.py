@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 console = Console(stderr=True)
 
@@ -18,6 +20,7 @@ BaseUrl = Annotated[
     str | None, typer.Option("--base-url", help="Site or mirror to monitor (LIPUTAN6_BASE_URL).")
 ]
 DbPath = Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")]
+LogDir = Annotated[Path, typer.Option(help="Where a local Prefect server started for it logs.")]
 
 
 def _export(base_url: str | None, db: Path | None) -> None:
@@ -44,37 +47,75 @@ def run(
     ] = None,
     db: DbPath = None,
     limit: Annotated[int | None, typer.Option(help="At most this many new articles.")] = None,
+    log_dir: LogDir = Path("data/logs"),
 ) -> None:
-    """One monitor pass now (plus the due recheck), as Prefect flow runs."""
-    from flows.monitor_flow import monitor
+    """One monitor pass now (plus the due recheck), as Prefect flow runs.
+
+    Uses PREFECT_API_URL when set, else a local Prefect server (as `serve` does) for the run.
+    Exits 1 when a run fails (site unreachable, too many failed fetches, extraction health), 2
+    when a --url cannot be checked (before anything starts).
+    """
+    from flows.lifecycle import managed_children
+    from flows.local_server import prefect_api
+    from flows.monitor_flow import monitor, url_problem
     from flows.recheck_flow import recheck
+    from flows.settings import Settings
+    from warehouse.queries import database_problem
 
     _export(base_url, db)
-    with console.status("monitor: discovering and fetching new articles…"):
-        counts = asyncio.run(monitor(urls=url or None, limit=limit))
-    _print_counts("monitor", counts)
-    if url:
-        return
-    with console.status("recheck: re-fetching articles that are due…"):
-        counts = asyncio.run(recheck())
-    _print_counts("recheck", counts)
+    settings = Settings()
+    problems = [p for u in url or [] if (p := url_problem(u, settings))]
+    if problems:
+        for problem in problems:
+            console.print(Text(f"error: --url {problem}", style="red"), soft_wrap=True)
+        raise typer.Exit(2)
+    problem = database_problem(settings.db_path)
+    if problem:
+        console.print(Text(f"error: {problem}", style="red"), soft_wrap=True)
+        raise typer.Exit(1)
+    with managed_children(), prefect_api(log_dir / "prefect-server.log"):
+        failed = not _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
+        if not url:
+            failed = not _run_flow("recheck", recheck) or failed  # due rechecks run all the same
+    if failed:
+        raise typer.Exit(1)
+
+
+def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]]) -> bool:
+    """Run one flow and print its counts; a failed run prints its one-line reason (False)."""
+    from flows.run_verdict import RunFailed
+
+    with console.status(f"{name}: running…"):
+        try:
+            counts = asyncio.run(start())
+        except RunFailed as failure:
+            _print_counts(f"{name} (failed)", failure.counts)
+            console.print(Text(f"{name} run failed: {failure}", style="bold red"), soft_wrap=True)
+            return False
+    _print_counts(name, counts)
+    return True
 
 
 def serve(
     base_url: BaseUrl = None,
     db: DbPath = None,
-    log_dir: Annotated[Path, typer.Option(help="Where the local Prefect server logs.")] = Path(
-        "data/logs"
-    ),
+    log_dir: LogDir = Path("data/logs"),
+    port: Annotated[
+        int | None, typer.Option(help="Local Prefect server port (default 4200 if free).")
+    ] = None,
 ) -> None:
-    """Run all deployments on their schedules in this process (monitor 10 min, recheck 15 min).
+    """Run all deployments on their schedules in this process (monitor at start, then every
+    10 min; recheck every 15 min; see prefect.yaml).
 
-    Starts a local Prefect server first when PREFECT_API_URL is unset; Ctrl-C stops both.
+    Starts a local Prefect server first when PREFECT_API_URL is unset; Ctrl-C or SIGTERM pauses
+    the deployments, then stops both.
     """
+    from flows.lifecycle import managed_children
     from flows.serving import serve_forever
 
     _export(base_url, db)
-    serve_forever(log_dir, lambda ui: console.print(f"[bold]Prefect UI:[/] {ui}"))
+    with managed_children():
+        serve_forever(log_dir, lambda line: console.print(line, highlight=False), port=port)
 
 
 def reparse(
@@ -117,8 +158,10 @@ def demo(
 ) -> None:
     """Offline tour: sample site + local Prefect server, monitor, one edit step, recheck, diffs."""
     from flows.demo import run_demo
+    from flows.lifecycle import managed_children
 
-    result = run_demo(workdir, Console(), articles=articles)
+    with managed_children():
+        result = run_demo(workdir, Console(), articles=articles)
     console.print(
         f"[bold green]demo complete:[/] {result.articles_loaded} articles loaded, "
         f"changes found {result.changes_found}, site truth {result.truth}; "

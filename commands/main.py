@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from commands import flow_cmd, parse_cmd, site_cmd, snapshot_cmd, topics_cmd, warehouse_cmd
+from commands import (
+    flow_cmd,
+    parse_cmd,
+    publish_cmd,
+    site_cmd,
+    snapshot_cmd,
+    topics_cmd,
+    warehouse_cmd,
+)
 
 app = typer.Typer(
     name="liputan6-monitor",
@@ -14,5 +22,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (parse_cmd, flow_cmd, warehouse_cmd, topics_cmd, snapshot_cmd, site_cmd):
+for module in (parse_cmd, flow_cmd, warehouse_cmd, topics_cmd, snapshot_cmd, site_cmd, publish_cmd):
     module.register(app)

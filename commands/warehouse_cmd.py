@@ -33,7 +33,7 @@ from warehouse.history import (
     version_diff,
 )
 from warehouse.locking import DatabaseLocked
-from warehouse.queries import WarehouseMissing
+from warehouse.queries import WarehouseMissing, first_line
 from warehouse.render_html import render_html
 from warehouse.render_term import render_term
 from warehouse.render_text import render_text
@@ -41,6 +41,7 @@ from warehouse.snapshot import open_read
 
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNWRAPPED = 10_000
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 DbOption = Annotated[
@@ -101,16 +102,21 @@ def _readonly(db: Path | None, live: bool = False) -> Iterator[duckdb.DuckDBPyCo
         con = open_read(path, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:
         _fail(str(error))
+    except duckdb.Error as error:
+        _fail(f"{path} is not a readable DuckDB database: {first_line(error)}")
     try:
         yield con
     except NotFound as error:
         _fail(str(error))
+    except duckdb.Error as error:
+        _fail(f"{path} could not be read: {first_line(error)}")
     finally:
         con.close()
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(Text(f"error: {message}", style="red"))
+    """One line on stderr, exit 1: a wrong path or a broken file is not a crash."""
+    Console(stderr=True).print(Text(f"error: {message}", style="red"), soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -131,7 +137,7 @@ def history(article_id: int, db: DbOption = None, live: LiveOption = False) -> N
             digest,
             "yes" if current else "",
         )
-    console = Console()
+    console = _stdout()
     console.print(table)
     log = Table(title=f"article {article_id}: changes")
     for column in ("detected (UTC)", "kind", "from", "to", "fields", "+words", "-words"):
@@ -154,7 +160,11 @@ def diff(
     version_from: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
     version_to: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
     fmt: Annotated[
-        DiffFormat, typer.Option("--format", help="term, text or html (term to a file: text).")
+        DiffFormat,
+        typer.Option(
+            "--format",
+            help="term, text or html (term to a file or a pipe: text, [-old-]{+new+}).",
+        ),
     ] = (DiffFormat.term),
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
     db: DbOption = None,
@@ -163,8 +173,8 @@ def diff(
     """Word diff between two versions (default: the article's latest change)."""
     with _readonly(db, live) as con:
         request = version_diff(con, article_id, version_from, version_to)
-    if fmt is DiffFormat.term and output is None:
-        Console().print(render_term(request.diff, request.header))
+    if fmt is DiffFormat.term and output is None and sys.stdout.isatty():
+        _stdout().print(render_term(request.diff, request.header))
         return
     if fmt is DiffFormat.html:
         left, right = f"version {request.version_from}", f"version {request.version_to}"
@@ -208,7 +218,7 @@ def changes(
             f"+{added}/-{removed}",
             Text(title or ""),
         )
-    Console().print(table if found else Text("no changes in this window"))
+    _stdout().print(table if found else Text("no changes in this window"))
 
 
 def sql(
@@ -245,7 +255,13 @@ def sql(
             table.add_column(name)
         for row in found:
             table.add_row(*(Text("" if value is None else str(value)) for value in row))
-        Console().print(table)
+        _stdout().print(table)
+
+
+def _stdout() -> Console:
+    """The terminal as is; a pipe or a file gets tables at their natural width, never wrapped at
+    the 80 columns rich assumes when it cannot ask a terminal."""
+    return Console() if sys.stdout.isatty() else Console(width=_UNWRAPPED)
 
 
 def _num(value: int | None) -> str:

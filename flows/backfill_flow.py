@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from prefect import flow
+from prefect.states import State
 
 from flows.discovery import backfill as backfill_refs
 from flows.fetching import Fetcher
@@ -12,15 +13,17 @@ from flows.monitor_flow import unseen_targets
 from flows.rate_limit import GlobalPacer
 from flows.run_context import begin, finish, make_settings, process_targets
 
+BACKFILL_TIMEOUT_SECONDS = 6 * 60 * 60  # a long date range at the polite rate limit
 
-@flow(name="backfill", log_prints=True)
+
+@flow(name="backfill", log_prints=True, timeout_seconds=BACKFILL_TIMEOUT_SECONDS)
 async def backfill(
     start: date | None = None,
     end: date | None = None,
     base_url: str | None = None,
     db_path: str | None = None,
     channels: list[str] | None = None,
-) -> dict[str, int]:
+) -> dict[str, int] | State:
     """Articles published from `start` to `end` inclusive (default: the last 7 days)."""
     today = datetime.now(UTC).date()
     end = end or today
@@ -29,7 +32,7 @@ async def backfill(
         raise ValueError(f"backfill start {start} is after end {end}")
     settings = make_settings(base_url=base_url, db_path=db_path)
     state = await begin("backfill", settings)
-    async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
+    async with Fetcher(settings, before_request=GlobalPacer(settings)) as fetcher:
         report = await backfill_refs(fetcher, settings, start, end, channels)
         await process_targets(state, fetcher, unseen_targets(state, report))
     return await finish(state)

@@ -19,10 +19,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flows.fetching import Fetcher, FetchRequest, FetchResult
+from flows.run_verdict import ListingFetch
 from flows.settings import Settings
 from parsers.listings import next_page_urls, parse_listing, sitemap_children
 from parsers.models import ArticleRef, ExtractionError
 from parsers.urls import absolute, article_id, canonical_url, is_allowed_url
+from warehouse.records import FetchAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,12 @@ class SourceReport:
     errors: list[str] = field(default_factory=list)
     article_ids: set[int] = field(default_factory=set)
     dropped_urls: set[str] = field(default_factory=set)  # off-list links seen, never requested
+    fetches: list[ListingFetch] = field(default_factory=list)  # how each listing fetch ended
+    attempts: list[FetchAttempt] = field(default_factory=list)  # every HTTP attempt, for fetch_log
+
+    @property
+    def listings_read(self) -> int:
+        return sum(f.ok for f in self.fetches)
 
     @property
     def found(self) -> int:
@@ -84,7 +92,12 @@ class _Collector:
         self.report.urls_fetched += len(results)
         ok = []
         for result in results:
-            if result.outcome == "ok" and result.content is not None:
+            self.report.attempts.extend(result.attempts)
+            fetched = result.outcome == "ok" and result.content is not None
+            self.report.fetches.append(
+                ListingFetch(result.url, fetched, result.cause, result.error)
+            )
+            if fetched:
                 ok.append(result)
             else:
                 error = f"{result.url}: {result.outcome}: {result.error or result.status}"

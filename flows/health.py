@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from flows.run_verdict import RunFailed
 from warehouse.records import Observation
 
 MIN_PAGES_TO_JUDGE = 10
@@ -19,25 +20,39 @@ _FIELDS = ("title", "body", "published_at", "tags")
 
 @dataclass(frozen=True)
 class HealthReport:
+    """`attempted`: article pages we tried to fetch (robots.txt disallows and 304s aside);
+    `pages`: those that came back and went through the parser."""
+
     pages: int
     healthy: int
     missing: dict[str, int]
     parse_errors: int
     rules_fired: dict[str, int]
     rules_silent: list[str] = field(default_factory=list)
+    attempted: int = 0
 
     @property
-    def healthy_share(self) -> float:
-        return self.healthy / self.pages if self.pages else 1.0
+    def healthy_share(self) -> float | None:
+        """Complete pages over attempted ones: 0 of 27 is 0%, and no attempt at all is None."""
+        attempted = max(self.attempted, self.pages)
+        return self.healthy / attempted if attempted else None
+
+    @property
+    def share_text(self) -> str:
+        share = self.healthy_share
+        return "n/a" if share is None else f"{share:.1%}"
 
     def failed(self, threshold: float) -> bool:
-        return self.pages >= MIN_PAGES_TO_JUDGE and self.healthy_share < threshold
+        """Parser rot: judged on the pages that were parsed; fetch failures fail a run elsewhere."""
+        return self.pages >= MIN_PAGES_TO_JUDGE and self.healthy / self.pages < threshold
 
     def message(self, threshold: float) -> str:
         missing = ", ".join(f"{k} {v}" for k, v in self.missing.items() if v) or "none"
+        parsed = f"{self.healthy / self.pages:.0%}" if self.pages else "n/a"
         text = (
-            f"extraction health {self.healthy_share:.0%} of {self.pages} pages complete "
-            f"(threshold {threshold:.0%}); missing: {missing}; parse errors: {self.parse_errors}"
+            f"extraction health {parsed} of {self.pages} parsed pages complete "
+            f"({self.healthy} of {max(self.attempted, self.pages)} attempted, "
+            f"threshold {threshold:.0%}); missing: {missing}; parse errors: {self.parse_errors}"
         )
         if self.rules_silent:
             text += f"; rules that stopped firing: {', '.join(self.rules_silent)}"
@@ -74,10 +89,18 @@ def assess(observations: Sequence[Observation]) -> HealthReport:
         missing={name: missing[name] for name in _FIELDS},
         parse_errors=sum(o.outcome == "parse_error" for o in parsed),
         rules_fired=dict(sorted(rules.items())),
+        attempted=len(parsed) + sum(_attempted_and_failed(o) for o in observations),
     )
 
 
-class ExtractionHealthError(RuntimeError):
+def _attempted_and_failed(obs: Observation) -> bool:
+    """A failed fetch counts against health, except a page robots.txt told us not to ask for."""
+    if obs.outcome != "failed":
+        return False
+    return not obs.attempts or obs.attempts[-1].cause != "robots_disallowed"
+
+
+class ExtractionHealthError(RunFailed):
     """Raised at the end of a run whose pages mostly failed to extract: the parser needs work."""
 
 
@@ -99,6 +122,7 @@ def merge(
         parse_errors=sum(r.parse_errors for r in reports),
         rules_fired=dict(sorted(rules.items())),
         rules_silent=_silent(rules, pages, usual_rules),
+        attempted=sum(r.attempted for r in reports),
     )
 
 

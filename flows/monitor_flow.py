@@ -5,15 +5,17 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
+from prefect.states import State
 
 from flows.discovery import DiscoveryReport, discover
 from flows.fetching import Fetcher
 from flows.observe import Target
 from flows.rate_limit import GlobalPacer
 from flows.run_context import RunState, begin, finish, make_settings, process_targets
+from flows.run_verdict import listing_tally
 from flows.settings import Settings
 from parsers.models import ArticleRef
-from parsers.urls import article_id, canonical_url
+from parsers.urls import article_id, canonical_url, is_allowed_url
 from warehouse import known_article_ids
 
 
@@ -22,15 +24,21 @@ async def discover_refs(fetcher: Fetcher, settings: Settings) -> DiscoveryReport
     return await discover(fetcher, settings)
 
 
-def refs_from_urls(urls: list[str]) -> list[ArticleRef]:
+def url_problem(url: str, settings: Settings) -> str | None:
+    """Why `url` cannot be checked (None: it can): it must be an article URL on an allowed host."""
+    if article_id(url) is None or canonical_url(url) is None:
+        return f"not a Liputan6 article URL (…/read/<id>/<slug>): {url}"
+    if not is_allowed_url(url, settings.allowed_hosts):
+        return f"host not allowed (not liputan6.com nor the base URL's host): {url}"
+    return None
+
+
+def refs_from_urls(urls: list[str], settings: Settings) -> list[ArticleRef]:
     """Explicit article URLs; anything that is not one is an error, not a silent skip."""
-    refs = []
-    for url in urls:
-        ident, canonical = article_id(url), canonical_url(url)
-        if ident is None or canonical is None:
-            raise ValueError(f"not a Liputan6 article URL: {url!r}")
-        refs.append(ArticleRef(url=url, article_id=ident))
-    return refs
+    problems = [p for url in urls if (p := url_problem(url, settings))]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [ArticleRef(url=url, article_id=article_id(url) or 0) for url in urls]
 
 
 def known_ids(settings: Settings, ids: list[int]) -> set[int]:
@@ -49,22 +57,29 @@ def unseen_targets(state: RunState, report: DiscoveryReport) -> list[Target]:
         state.summary.sources[name] = (source.found, len(source.article_ids - known))
         state.summary.warnings.extend(f"{name}: {e}" for e in source.errors[:5])
     state.summary.counts["discovered"] = len(report.refs)
+    state.sources_ok = {name: s.listings_read for name, s in report.sources.items()}
+    state.listings = listing_tally(f for s in report.sources.values() for f in s.fetches)
+    state.side_attempts.extend(a for s in report.sources.values() for a in s.attempts)
     return [Target(r.article_id, r.url) for r in report.refs if r.article_id not in known]
 
 
-@flow(name="monitor", log_prints=True)
+# A stuck run must not hold the deployment's only concurrency slot for ever.
+MONITOR_TIMEOUT_SECONDS = 60 * 60
+
+
+@flow(name="monitor", log_prints=True, timeout_seconds=MONITOR_TIMEOUT_SECONDS)
 async def monitor(
     base_url: str | None = None,
     db_path: str | None = None,
     urls: list[str] | None = None,
     limit: int | None = None,
-) -> dict[str, int]:
+) -> dict[str, int] | State:
     """One discovery pass; with `urls`, check exactly those articles (known or not) instead."""
     settings = make_settings(base_url=base_url, db_path=db_path)
     state = await begin("monitor", settings)
-    async with GlobalPacer(settings) as pacer, Fetcher(settings, before_request=pacer) as fetcher:
+    async with Fetcher(settings, before_request=GlobalPacer(settings)) as fetcher:
         if urls:
-            refs = refs_from_urls(urls)
+            refs = refs_from_urls(urls, settings)
             state.summary.sources["url"] = (len(refs), len(refs))
             targets = [Target(r.article_id, r.url) for r in refs]
         else:

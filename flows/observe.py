@@ -19,7 +19,14 @@ from warehouse.records import Observation
 
 log = logging.getLogger(__name__)
 
-_FAILED = {"blocked_by_robots", "too_large", "http_error", "network_error", "not_article"}
+_FAILED = {
+    "blocked_by_robots",
+    "robots_unreachable",
+    "too_large",
+    "http_error",
+    "network_error",
+    "not_article",
+}
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-from types import TracebackType
 
-import httpx
-from prefect.client.orchestration import PrefectClient, get_client
+from prefect.client.orchestration import get_client
+from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError, rate_limit
 
 from flows.settings import Settings
 
-_LOCKED = 423
 # The limit holds BURST_SECONDS of requests; a run takes one second's worth at a time, so a new
 # run finds room at once even while an earlier run's unspent block is still decaying.
 BURST_SECONDS = 5
@@ -47,10 +45,11 @@ class MissingRateLimit(RuntimeError):
 class GlobalPacer:
     """A `before_request` hook for the Fetcher that spends the global budget.
 
-    Slots are taken from the server a second's worth at a time and handed out one per
-    request: a server call per request would cost more than the pacing itself (each call writes
-    to the server's database, SQLite by default, where a call can wait seconds behind the
-    server's own writes). Overlapping runs share the budget block by block, and the fetcher's own
+    Slots are taken from the server a second's worth at a time, through Prefect's public
+    `rate_limit`, and handed out one per request: a server call per request would cost more than
+    the pacing itself (each call writes to the server's database, SQLite by default, where a
+    call can wait seconds behind the server's own writes). Prefect waits out a busy server's
+    HTTP 423 itself. Overlapping runs share the budget block by block, and the fetcher's own
     per-host limiter still spaces the requests of a block.
     """
 
@@ -59,21 +58,6 @@ class GlobalPacer:
         self._block = _block(settings)
         self._tokens = 0
         self._turn = asyncio.Lock()
-        self._client: PrefectClient | None = None
-
-    async def __aenter__(self) -> GlobalPacer:
-        self._client = await get_client().__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._client is not None:
-            await self._client.__aexit__(exc_type, exc, tb)
-            self._client = None
 
     async def __call__(self, host: str) -> None:
         async with self._turn:
@@ -83,20 +67,10 @@ class GlobalPacer:
             self._tokens -= 1
 
     async def _take(self, slots: int) -> None:
-        assert self._client is not None, "use GlobalPacer as an async context manager"
-        while True:
-            try:
-                response = await self._client.increment_concurrency_slots(
-                    names=[self._name], slots=slots, mode="rate_limit"
-                )
-            except httpx.HTTPStatusError as exc:
-                if exc.response.status_code != _LOCKED:
-                    raise
-                await asyncio.sleep(float(exc.response.headers.get("Retry-After", 1.0)))
-                continue
-            if not response.json():
-                raise MissingRateLimit(
-                    f"Prefect global rate limit {self._name!r} does not exist; "
-                    "it is created at the start of every run"
-                )
-            return
+        try:
+            await rate_limit(self._name, occupy=slots, strict=True)
+        except ConcurrencySlotAcquisitionError as exc:
+            raise MissingRateLimit(
+                f"Prefect global rate limit {self._name!r} does not exist; "
+                "it is created at the start of every run"
+            ) from exc

@@ -11,6 +11,7 @@ from itertools import islice
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 
 from flows.fetching import FetchResult
 from flows.observe import Target, observation_from
@@ -31,10 +32,13 @@ def reparse_batch(pages: list[RawPage], settings: Settings, run_id: str) -> Batc
     return spool_observations(observations, settings, run_id)
 
 
-@flow(name="reparse", log_prints=True)
+REPARSE_TIMEOUT_SECONDS = 2 * 60 * 60  # no network; generous for a large warehouse
+
+
+@flow(name="reparse", log_prints=True, timeout_seconds=REPARSE_TIMEOUT_SECONDS)
 async def reparse(
     db_path: str | None = None, article_ids: list[int] | None = None
-) -> dict[str, int]:
+) -> dict[str, int] | State:
     settings = make_settings(db_path=db_path)
     state = await begin("reparse", settings, network=False)
     pages = stored_raw_pages(settings.db_path, article_ids)

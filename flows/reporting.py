@@ -8,8 +8,9 @@ events carry `liputan6.article.<id>` as resource id so users can build automatio
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
 
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
@@ -34,9 +35,11 @@ COUNT_KEYS = (
     "not_modified",
     *LOAD_COUNT_KEYS,
     "failed",
+    "disallowed",  # skipped because robots.txt disallows them: not counted as failed
     "parse_error",
     "spooled",
 )
+_URL_SAFE = "/:?#=&%+,;@!$*.~_-"
 _EVENT_FOR_KIND = {
     "new": "new",
     "edit": "changed",
@@ -55,6 +58,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     health: HealthReport | None = None
     snapshot: str | None = None  # the read snapshot's last publication, for staleness
+    freshness: str | None = None  # recheck: today's line of the `freshness` view
 
     def add(self, counts: dict[str, int]) -> None:
         for key, value in counts.items():
@@ -70,22 +74,38 @@ class RunSummary:
             rows.append(
                 {
                     "item": "extraction health",
-                    "found": self.health.pages,
+                    "found": max(self.health.attempted, self.health.pages),
                     "new": "",
-                    "count": f"{self.health.healthy_share:.1%}",
+                    "count": self.health.share_text,
                 }
             )
         if self.snapshot is not None:
             rows.append({"item": "read snapshot", "found": "", "new": "", "count": self.snapshot})
+        if self.freshness:
+            rows.append({"item": "freshness", "found": "", "new": "", "count": self.freshness})
         return rows
 
 
 def _md(text: str | None) -> str:
     """Escape Markdown so a headline cannot inject links or formatting into the UI."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text or "")
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~&])", r"\\\1", text or "")
 
 
-def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequence[str]) -> str:
+def _md_link(label: str, url: str | None) -> str:
+    """A Markdown link whose target cannot break out: only http(s), and every character that
+    could end the link or open HTML (`)`, `]`, `<`, quotes, spaces) percent-encoded."""
+    target = url or ""
+    if urlsplit(target).scheme.lower() not in ("http", "https"):
+        return _md(label)
+    return f"[{_md(label)}]({quote(target, safe=_URL_SAFE)})"
+
+
+def changes_markdown(
+    flow: str,
+    changes: Sequence[ChangeSummary],
+    warnings: Sequence[str],
+    page_url: Callable[[ChangeSummary], str | None] = lambda change: None,
+) -> str:
     lines = [f"# {flow}: {len(changes)} change(s)", ""]
     for w in warnings:
         lines.append(f"> **Warning:** {_md(w)}")
@@ -94,7 +114,7 @@ def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequ
     if not changes:
         lines.append("No article changed in this run.")
     for c in changes[:MAX_LISTED_CHANGES]:
-        head = f"- **{c.kind}** [{c.article_id}]({c.url})"
+        head = f"- **{_md(c.kind)}** {_md_link(str(c.article_id), c.url)}"
         if c.kind == "new":
             lines.append(f"{head}: {_md(c.title_after)}")
             continue
@@ -107,6 +127,9 @@ def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequ
             head += f" — {fields}"
         if c.words_added or c.words_removed:
             head += f" (+{c.words_added} / −{c.words_removed} words)"
+        page = page_url(c)
+        if page:
+            head += f" · [history]({page})"
         lines.append(head)
     if len(changes) > MAX_LISTED_CHANGES:
         extra = len(changes) - MAX_LISTED_CHANGES
@@ -114,15 +137,18 @@ def changes_markdown(flow: str, changes: Sequence[ChangeSummary], warnings: Sequ
     return "\n".join(lines)
 
 
-async def publish(summary: RunSummary) -> None:
-    """Create the run's artifacts and events (inside a flow run)."""
+async def publish(
+    summary: RunSummary, page_url: Callable[[ChangeSummary], str | None] = lambda change: None
+) -> None:
+    """Create the run's artifacts and events (inside a flow run); `page_url` links each change
+    to its page on the published site."""
     await acreate_table_artifact(
         summary.as_rows(),
         key=f"{summary.flow}-summary",
         description=f"liputan6-monitor {summary.flow}: per-source discovery and load counts",
     )
     await acreate_markdown_artifact(
-        changes_markdown(summary.flow, summary.changes, summary.warnings),
+        changes_markdown(summary.flow, summary.changes, summary.warnings, page_url),
         key=f"{summary.flow}-changes",
         description=f"liputan6-monitor {summary.flow}: what changed in this run",
     )

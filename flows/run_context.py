@@ -10,18 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from prefect.artifacts import acreate_progress_artifact, aupdate_progress_artifact
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 
 from flows import health as health_mod
 from flows import run_history
 from flows.fetching import Fetcher
 from flows.observe import Target
+from flows.publish_step import change_page_url, publish_after_run
 from flows.rate_limit import ensure_rate_limit
 from flows.reporting import RunSummary, publish
+from flows.run_verdict import ArticleFetches, FailureTally, RunFailed, verdict
 from flows.settings import Settings
 from flows.steps import (
     BatchResult,
@@ -30,8 +34,11 @@ from flows.steps import (
     fetch_parse_spool,
     load_spool,
     publish_snapshot,
+    spool_fetch_log,
 )
+from parsers.urls import host_of
 from warehouse import RunRecord
+from warehouse.records import FetchAttempt
 
 _COUNT_FOR_OUTCOME = {
     "ok": "fetched",
@@ -59,6 +66,12 @@ class RunState:
     settings: Settings
     record: RunRecord
     batch_health: list[health_mod.HealthReport] = field(default_factory=list)
+    fetches: ArticleFetches = field(default_factory=ArticleFetches)
+    targets: int = 0
+    sources_ok: dict[str, int] | None = None
+    listings: FailureTally | None = None
+    side_attempts: list[FetchAttempt] = field(default_factory=list)
+    robots_causes: dict[str, str] = field(default_factory=dict)
     loaded_batches: int = 0
 
     def absorb_load(self, outcome: LoadOutcome) -> None:
@@ -75,14 +88,26 @@ class RunState:
         if result.outcomes.get("not_modified"):
             self.summary.counts["fetched"] += result.outcomes["not_modified"]
         self.batch_health.append(result.health)
+        self.fetches.merge(result.fetches)
+        self.summary.counts["failed"] -= result.fetches.disallowed
+        self.summary.counts["disallowed"] += result.fetches.disallowed
+
+    def absorb_fetcher(self, fetcher: Fetcher) -> None:
+        """What the fetcher did outside article fetches: robots.txt attempts and their causes."""
+        self.side_attempts.extend(fetcher.robots_attempts)
+        for attempt in fetcher.robots_attempts:
+            cause = fetcher.robots_cause(attempt.url)
+            if cause is not None:
+                self.robots_causes[host_of(attempt.url)] = cause
 
 
 async def begin(flow: str, settings: Settings, network: bool = True) -> RunState:
     """Record the run, set up the shared rate limit, and load what earlier runs left spooled."""
     state = RunState(RunSummary(flow), settings, run_history.started(current_run_id(), flow))
-    warning = run_history.save(settings, state.record)
-    if warning:
-        state.summary.warnings.append(warning)
+    for warning in (run_history.mark_dead_runs(settings), run_history.save(settings, state.record)):
+        if warning:
+            get_run_logger().warning(warning)
+            state.summary.warnings.append(warning)
     if network:
         await ensure_rate_limit(settings)
     state.absorb_load(load_spool(settings))
@@ -90,9 +115,18 @@ async def begin(flow: str, settings: Settings, network: bool = True) -> RunState
 
 
 async def process_targets(state: RunState, fetcher: Fetcher, targets: Sequence[Target]) -> None:
-    """Fetch → parse → tag → spool → load, one batch at a time, with a progress artifact."""
-    if not targets:
-        return
+    """Fetch → parse → tag → spool → load, one batch at a time, with a progress artifact; then
+    the run's listing and robots.txt attempts go to the fetch log."""
+    state.targets += len(targets)
+    if targets:
+        await _process(state, fetcher, targets)
+    state.absorb_fetcher(fetcher)
+    spool_fetch_log(state.side_attempts, state.settings, current_run_id())
+    state.side_attempts = []
+    state.absorb_load(load_spool(state.settings))
+
+
+async def _process(state: RunState, fetcher: Fetcher, targets: Sequence[Target]) -> None:
     logger = get_run_logger()
     settings = state.settings
     flow = state.summary.flow
@@ -110,8 +144,14 @@ async def process_targets(state: RunState, fetcher: Fetcher, targets: Sequence[T
         logger.info("%s: %d/%d URLs processed", flow, done, len(targets))
 
 
-async def finish(state: RunState) -> dict[str, int]:
-    """Report to the UI, then fail the run loudly if extraction health is below the threshold."""
+async def finish(state: RunState) -> dict[str, int] | State:
+    """Report to the UI, then fail the run loudly if it reached too little of the site or if
+    extraction health is below the threshold. Whatever was loaded stays loaded.
+
+    A failure is returned as a Failed state holding the exception: the run ends Failed with the
+    one-line reason as its message (no traceback: nothing crashed), and calling the flow raises
+    that exception, counts attached, for the CLI to print.
+    """
     summary = state.summary
     usual_rules = run_history.usual_rule_shares(state.settings, summary.flow)
     summary.health = health_mod.merge(state.batch_health, usual_rules)
@@ -122,8 +162,17 @@ async def finish(state: RunState) -> dict[str, int]:
         summary.warnings.append(
             "boilerplate rules stopped firing: " + ", ".join(summary.health.rules_silent)
         )
-    failure = None
-    if summary.health.failed(threshold):
+    failure = verdict(
+        state.fetches,
+        sources_ok=state.sources_ok,
+        listings=state.listings,
+        targets=state.targets,
+        max_failure_share=state.settings.max_failure_share,
+        robots_causes=state.robots_causes,
+    )
+    error: type[RunFailed] = RunFailed
+    if failure is None and summary.health.failed(threshold):
+        error = health_mod.ExtractionHealthError
         failure = (
             summary.health.message(threshold)
             + ". The site's layout has probably changed: see README, 'When the site changes'."
@@ -139,8 +188,13 @@ async def finish(state: RunState) -> dict[str, int]:
     warning = run_history.save(state.settings, final)
     if warning:
         summary.warnings.append(warning)
+    # The read snapshot first: the site built next reads from it.
     summary.snapshot = publish_snapshot(state.settings, state.loaded_batches)
-    await publish(summary)
+    if summary.flow in ("monitor", "recheck"):
+        warning = publish_after_run(state.settings, summary.changes)
+        if warning:
+            summary.warnings.append(warning)
+    await publish(summary, partial(change_page_url, state.settings))
     if failure:
-        raise health_mod.ExtractionHealthError(failure)
+        return Failed(message=failure, data=error(failure, summary.counts))
     return dict(summary.counts)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 from datetime import UTC, datetime
 
 from flows.health import HealthReport
 from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import DatabaseLocked, RunRecord, WarehouseMissing, open_readonly, record_run
+from warehouse.runs import mark_crashed
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,42 @@ def save(settings: Settings, record: RunRecord) -> str | None:
 
 
 def started(run_id: str, flow: str) -> RunRecord:
-    return RunRecord(run_id=run_id, flow=flow, started_at=datetime.now(UTC))
+    return RunRecord(
+        run_id=run_id,
+        flow=flow,
+        started_at=datetime.now(UTC),
+        pid=os.getpid(),
+        hostname=socket.gethostname(),
+    )
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def mark_dead_runs(settings: Settings) -> str | None:
+    """Runs of this machine left `running` by a killed process become `crashed`; returns a
+    warning naming them, or the reason they could not be checked (a busy database)."""
+    try:
+        with writer_lock(settings.db_path, timeout=settings.lock_timeout):
+            dead = mark_crashed(
+                settings.db_path,
+                socket.gethostname(),
+                process_alive,
+                lock_timeout=settings.lock_timeout,
+            )
+    except (DatabaseLocked, WriterBusy) as exc:
+        return f"could not check for crashed runs, database busy: {exc}"
+    if dead:
+        names = ", ".join(dead)
+        return f"{len(dead)} earlier run(s) died unfinished, marked crashed: {names}"
+    return None
 
 
 def with_health(counts: dict[str, int], health: HealthReport | None) -> dict[str, int]:

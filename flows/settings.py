@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from parsers.urls import SITE_DOMAIN, host_of
+from parsers.urls import SITE_DOMAIN, allow_entry
 
 DEFAULT_BASE_URL = "https://www.liputan6.com"
 DEFAULT_FEED_URL = "https://feed.liputan6.com"
@@ -77,15 +78,55 @@ class Settings(BaseSettings):
         ],
         description="(age since last change, recheck interval) steps; older articles: never.",
     )
+    recheck_policy: Literal["allocation", "ladder"] = Field(
+        "allocation",
+        description="allocation: learned edit hazards and site hints under a request budget "
+        "(README, 'How often articles are rechecked'); ladder: the fixed age ladder.",
+    )
+    recheck_budget_share: float = Field(
+        0.15, gt=0, le=1, description="Share of rate_per_second the allocation recheck spends."
+    )
+    recheck_min_utility: float = Field(
+        0.005, ge=0, description="Expected new versions a recheck must be worth."
+    )
+    recheck_hint_reliability: float = Field(
+        0.3, ge=0, le=1, description="Hint sources confirmed less often than this are ignored."
+    )
+    recheck_pass_seconds: int = Field(60, ge=5, description="Seconds between recheck passes.")
+    recheck_run_seconds: int = Field(
+        0, ge=0, description="How long one recheck run keeps passing; 0: a single pass."
+    )
+    recheck_hint_seconds: int = Field(
+        120, ge=10, description="Seconds between reads of the news sitemap and RSS for hints."
+    )
     lock_timeout: float = Field(
         10.0, ge=0, description="Seconds to wait for a locked database before spooling."
     )
     health_threshold: float = Field(
         0.8, ge=0, le=1, description="Minimum share of pages with title, body, date and tags."
     )
+    max_failure_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A run fails when more of its fetches fail (counted over at least 5).",
+    )
     rate_limit_name: str = Field(
         "liputan6-requests", description="Prefect global concurrency limit shared by all runs."
     )
+
+    publish_dir: Path | None = Field(
+        None,
+        description="When set, monitor and recheck publish the changes site here after a "
+        "run that found changes (see `liputan6-monitor publish`).",
+    )
+    public_url: str | None = Field(
+        None,
+        description="Public URL of the published site: feeds and the run's changes "
+        "artifact then link to its pages.",
+    )
+    publish_days: int = Field(30, ge=1, description="Days of changes on the site's index.")
+    publish_lang: Literal["id", "en"] = Field("id", description="Language of the site's labels.")
 
     base_auth: SecretStr | None = Field(
         None,
@@ -115,12 +156,19 @@ class Settings(BaseSettings):
     @property
     def allowed_hosts(self) -> list[str]:
         """Hosts besides liputan6.com that may be fetched: the base and feed hosts, plus extras."""
-        hosts = {host_of(self.base_url), host_of(self.feed_base), *self.extra_hosts}
-        return sorted(h for h in hosts if h and not h.endswith(SITE_DOMAIN))
+        hosts = {allow_entry(self.base_url), allow_entry(self.feed_base), *self.extra_hosts}
+        return sorted(h for h in hosts if h and not _on_site(h))
 
     @property
     def full_user_agent(self) -> str:
         return f"{self.user_agent} (+{self.contact_url})"
+
+
+def _on_site(entry: str) -> bool:
+    """liputan6.com and its subdomains on their usual ports are always allowed: no entry."""
+    host, _, port = entry.rpartition(":") if not entry.endswith("]") else (entry, "", "")
+    on_site = host == SITE_DOMAIN or host.endswith("." + SITE_DOMAIN)
+    return on_site and port in ("80", "443")
 
 
 @contextmanager

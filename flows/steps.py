@@ -20,10 +20,11 @@ from flows.fetching import Fetcher
 from flows.health import HealthReport, assess
 from flows.observe import Target, observe
 from flows.reporting import LOAD_COUNT_KEYS
+from flows.run_verdict import ArticleFetches
 from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import ChangeSummary, DatabaseLocked, Ladder, LoadReport, load_batches
-from warehouse.records import Batch, Observation
+from warehouse.records import Batch, FetchAttempt, Observation
 from warehouse.snapshot import needs_publication, publish_after_load
 
 
@@ -34,6 +35,7 @@ class BatchResult:
     batch_id: str
     outcomes: dict[str, int]
     health: HealthReport
+    fetches: ArticleFetches = field(default_factory=ArticleFetches)
 
 
 @dataclass
@@ -62,7 +64,17 @@ def spool_observations(
         outcomes[obs.outcome] = outcomes.get(obs.outcome, 0) + 1
         if obs.outcome in ("failed", "parse_error"):
             logger.warning("%s %s: %s", obs.outcome, obs.url, obs.error)
-    return BatchResult(spooled.batch_id, outcomes, assess(observations))
+    fetches = ArticleFetches()
+    fetches.add(observations)
+    return BatchResult(spooled.batch_id, outcomes, assess(observations), fetches)
+
+
+def spool_fetch_log(attempts: list[FetchAttempt], settings: Settings, run_id: str) -> None:
+    """Listing and robots.txt attempts belong to no article; they reach fetch_log all the same."""
+    if attempts:
+        now = datetime.now(UTC)
+        batch = Batch(run_id=run_id, created_at=now, observations=[], fetches=attempts)
+        spool.write(settings.spool_dir, batch)
 
 
 @task(name="fetch-parse-spool", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -80,23 +92,30 @@ SPOOL_BATCHES_PER_TRANSACTION_GROUP = 10
 def load_spool(settings: Settings) -> LoadOutcome:
     """Load every spooled batch, oldest first. A locked database leaves the rest spooled.
 
-    Batches are loaded a few at a time over one connection (one transaction each), which keeps
-    the write lock short and bounds the memory a long backlog can take.
+    Batches are listed, read, quarantined, loaded and removed under the writer lock, a few at a
+    time over one connection (one transaction each): another run cannot load or move a file
+    between our listing and our read, and the database lock stays short.
     """
     logger = get_run_logger()
     outcome = LoadOutcome()
     ladder = Ladder.from_steps(settings.recheck_ladder)
-    items = spool.pending(settings.spool_dir)
-    for start in range(0, len(items), SPOOL_BATCHES_PER_TRANSACTION_GROUP):
-        group = _readable(items[start : start + SPOOL_BATCHES_PER_TRANSACTION_GROUP], outcome)
+    while True:
         try:
             with writer_lock(settings.db_path):
-                reports = load_batches(
-                    settings.db_path,
-                    [batch for _, batch in group],
-                    ladder=ladder,
-                    lock_timeout=settings.lock_timeout,
+                items = spool.pending(settings.spool_dir)[:SPOOL_BATCHES_PER_TRANSACTION_GROUP]
+                group = _readable(items, outcome)
+                batches = [batch for _, batch in group]
+                reports = (
+                    load_batches(
+                        settings.db_path, batches, ladder=ladder, lock_timeout=settings.lock_timeout
+                    )
+                    if batches
+                    else []
                 )
+                for (item, _), report in zip(group, reports, strict=True):
+                    spool.remove(item)
+                    outcome.loaded_batches += 1
+                    _merge_report(outcome, report)
         except (DatabaseLocked, WriterBusy) as exc:
             outcome.spooled_batches = len(spool.pending(settings.spool_dir))
             message = (
@@ -105,11 +124,9 @@ def load_spool(settings: Settings) -> LoadOutcome:
             )
             logger.warning(message)
             outcome.warnings.append(message)
+            return outcome
+        if len(items) < SPOOL_BATCHES_PER_TRANSACTION_GROUP:
             break
-        for (item, _), report in zip(group, reports, strict=True):
-            spool.remove(item)
-            outcome.loaded_batches += 1
-            _merge_report(outcome, report)
     return outcome
 
 
@@ -127,7 +144,10 @@ def publish_snapshot(settings: Settings, loaded_batches: int) -> str | None:
 def _readable(
     items: Sequence[spool.SpooledBatch], outcome: LoadOutcome
 ) -> list[tuple[spool.SpooledBatch, Batch]]:
-    """The batches that can be read; the others are quarantined (kept, never retried blindly)."""
+    """The batches that can be read; the others are quarantined (kept, never retried blindly).
+
+    Called under the writer lock, so a file cannot vanish between listing and reading.
+    """
     readable = []
     for item in items:
         try:

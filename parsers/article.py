@@ -55,11 +55,18 @@ def _parse(html: str | bytes, url: str | None) -> Article:
     meta = read_metadata(page)
     if meta.page_type and not _ARTICLE_PAGE_TYPE.search(meta.page_type):
         raise NotAnArticle(f"page type {meta.page_type!r} is not an article page")
-    region_html = article_region(page)
-    region = BeautifulSoup(region_html, "lxml") if region_html else None
+    found = article_region(page)
+    truncated = found is not None and found.truncated
+    if truncated:
+        log.warning("article region of %s cut at the parser's size cap", url or "<page>")
+    region = BeautifulSoup(found.html, "lxml") if found and found.html else None
     if region is None and not _declares_article(meta):
         raise NotAnArticle("no article markup or article metadata on the page")
-    return _article(meta, region, DomIndex(region) if region else None, url)
+    article = _article(meta, region, DomIndex(region) if region else None, url)
+    if truncated:
+        fired = {**article.rules_fired, "region_truncated": 1}
+        return article.model_copy(update={"rules_fired": dict(sorted(fired.items()))})
+    return article
 
 
 def _declares_article(meta: PageMetadata) -> bool:

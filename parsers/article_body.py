@@ -3,16 +3,27 @@
 Works on the article region's soup for every template: desktop pages
 (`article-content-body__item-page[data-page][data-title]`), mobile pages
 (`article-content-body__item` + `article-raw-content`), single-page bodies and photo-gallery
-articles (`article-short-desc`). Paragraphs are the text of block elements; a `<br>` splits a
-paragraph, so the same words give the same paragraphs whichever markup carried them.
+articles (`article-short-desc`).
+
+The paragraph rule, as in a browser's rendering:
+- Whitespace in the HTML source is one space, wherever it is: newlines, indentation, tabs and
+  CRLF, inside a text node, between inline tags (`<a>`, `<b>`, `<span>`...) or around them. A
+  newline in the source never starts a paragraph; NBSP, zero-width marks and control characters
+  are normalised with it (parsers.text).
+- Only a block element (`<p>`, `<div>`, `<li>`, headings...: `_BLOCKS` and `_CONTAINERS`) and an
+  explicit `<br>` end a paragraph. Inline runs between blocks form a paragraph of their own.
+- The walk over the body is iterative, so a body nested thousands of elements deep parses.
+How the words are split into paragraphs is not content (see warehouse.normalize): a paragraph
+split in two or a `<br>` that became a `<p>` does not make a new version.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bs4 import NavigableString, Tag
+from bs4 import NavigableString, PageElement, Tag
 
 from parsers.article_dom import DomIndex, is_live
 from parsers.boilerplate import dom_rule_for, line_rule_for, page_rule_for
@@ -63,6 +74,8 @@ _DROPPED_TAGS = frozenset({
     "script", "style", "noscript", "template", "button", "input", "select", "textarea",
 })
 # fmt: on
+# What a `<br>` leaves in an inline run; source text carrying this character gets a space instead.
+_BREAK = "\u2029"
 
 
 @dataclass
@@ -175,61 +188,41 @@ def _page_paragraphs(part: Tag, index: DomIndex, fired: Counter[str]) -> list[st
 
 
 def _paragraphs(node: Tag) -> list[str]:
-    """The paragraphs of `node`: one per block element, inline runs between blocks joined."""
+    """The paragraphs of `node`: one per block element or `<br>`-separated run of inline text.
+
+    An explicit stack instead of recursion: nesting depth is whatever the page says it is.
+    Each level remembers whether it is a block, whose end closes the paragraph.
+    """
     paragraphs: list[str] = []
     inline: list[str] = []
 
     def flush() -> None:
-        paragraphs.extend(_split_lines("".join(inline)))
-        inline.clear()
+        if inline:
+            paragraphs.extend(_split_lines("".join(inline)))
+            inline.clear()
 
-    for child in node.children:
-        if isinstance(child, Tag):
+    stack: list[tuple[Iterator[PageElement], bool]] = [(iter(node.children), True)]
+    while stack:
+        children, block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if block:
+                flush()
+        elif isinstance(child, Tag):
             name = child.name
-            if name in _DROPPED_TAGS:
-                continue
-            if name in _CONTAINERS or (name in _BLOCKS and _has_block_child(child)):
-                flush()
-                paragraphs.extend(_paragraphs(child))
-            elif name in _BLOCKS:
-                flush()
-                paragraphs.extend(_split_lines(_inline_text(child)))
-            elif name == "br":
-                inline.append("\n")
-            else:
-                inline.append(_inline_text(child))
+            if name == "br":
+                inline.append(_BREAK)
+            elif name not in _DROPPED_TAGS:
+                is_block = name in _BLOCKS or name in _CONTAINERS
+                if is_block:
+                    flush()
+                stack.append((iter(child.children), is_block))
         elif type(child) is NavigableString:
-            inline.append(str(child))
-    flush()
+            inline.append(child.replace(_BREAK, " "))
     return paragraphs
 
 
-def _has_block_child(element: Tag) -> bool:
-    return any(
-        isinstance(child, Tag) and (child.name in _BLOCKS or child.name in _CONTAINERS)
-        for child in element.children
-    )
-
-
-def _inline_text(element: Tag) -> str:
-    pieces: list[str] = []
-    for item in element.descendants:
-        if isinstance(item, Tag):
-            if item.name == "br":
-                pieces.append("\n")
-        elif type(item) is NavigableString and not _inside_dropped(item, element):
-            pieces.append(str(item))
-    return "".join(pieces)
-
-
-def _inside_dropped(item: NavigableString, stop: Tag) -> bool:
-    parent = item.parent
-    while parent is not None and parent is not stop:
-        if parent.name in _DROPPED_TAGS:
-            return True
-        parent = parent.parent
-    return False
-
-
 def _split_lines(text: str) -> list[str]:
-    return [line for line in (normalize_space(part) for part in text.split("\n")) if line]
+    """Paragraphs of an inline run: split at `<br>` only, whitespace collapsed to one space."""
+    return [line for line in (normalize_space(part) for part in text.split(_BREAK)) if line]

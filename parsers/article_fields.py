@@ -8,7 +8,7 @@ empty list) when it finds nothing, and the caller names what is missing: no fiel
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,10 @@ from parsers.urls import article_id as url_article_id
 from parsers.urls import canonical_url as canonical_form
 from parsers.urls import channel_from_url
 
+# Documented limits: a real article has 3-15 tags and 1-4 writers. A page that declares more is
+# cut at these counts (the first ones kept, in page order), so a hostile keyword list stays cheap.
+MAX_TAGS = 100
+MAX_PEOPLE = 20
 # Bylines that name a publication, not a writer ("Liputan6.com", "Fimela", "Tim Bola.com" stays).
 _SITE_NAME = re.compile(
     r"^(?:www\.)?(?:liputan6|fimela|bola|kapanlagi|merdeka|brilio|dream|otosia|bintang|"
@@ -189,7 +193,7 @@ def tags(meta: PageMetadata, dom: DomIndex | None) -> list[str]:
             element.get_text(" ") for element in dom.select(*_TAGS) if _links_a_tag(element)
         )
     for source in sources:
-        found = _unique(normalize_space(tag) for tag in source)
+        found = _unique((normalize_space(tag) for tag in source), MAX_TAGS)
         if found:
             return found
     return []
@@ -213,13 +217,12 @@ def _ld_url(meta: PageMetadata) -> str | None:
     return _text(page) or _text(meta.ld("url"))
 
 
-def _ld_names(author: Any) -> list[str]:
+def _ld_names(author: Any) -> Iterator[str]:
+    """Names of JSON-LD authors, lazily: the reader stops at its cap."""
     items = author if isinstance(author, list) else [author]
-    names: list[str] = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
-        names.extend(_split_names(_text(name)))
-    return names
+        yield from _split_names(_text(name))
 
 
 def _split_names(value: str | None) -> list[str]:
@@ -228,15 +231,25 @@ def _split_names(value: str | None) -> list[str]:
 
 def _people(names: Iterable[str]) -> list[str]:
     cleaned = (re.sub(r"^(?:oleh|by)\s+", "", normalize_space(n), flags=re.I) for n in names)
-    return _unique(name for name in cleaned if not _SITE_NAME.match(name))
+    return _unique((name for name in cleaned if not _SITE_NAME.match(name)), MAX_PEOPLE)
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
+def _unique(items: Iterable[str], cap: int) -> list[str]:
+    """Non-empty items, case-insensitive duplicates dropped (first kept), at most `cap` of them.
+
+    One pass with a set of case-folded keys, and it stops reading at the cap: a page listing
+    200,000 keywords costs no more than one listing `cap`.
+    """
+    kept: list[str] = []
+    keys: set[str] = set()
     for item in items:
-        if item and item.casefold() not in {key.casefold() for key in seen}:
-            seen[item] = None
-    return list(seen)
+        key = item.casefold()
+        if item and key not in keys:
+            keys.add(key)
+            kept.append(item)
+            if len(kept) >= cap:
+                break
+    return kept
 
 
 def _gtm_publication(meta: PageMetadata) -> str | None:

@@ -4,11 +4,18 @@ Most of a 320 KB Liputan6 page is scripts, styles, menus and ad code; the articl
 Finding the article's first element and the tag list after the body by string search, then
 dropping scripts, styles and comments from that slice, lets BeautifulSoup parse a tenth of the
 page. Class names also occur in CSS and JavaScript, so a hit counts only inside a start tag.
+
+The slice is capped (`MAX_REGION_TAGS`, `MAX_REGION_CHARS`, 15-50 times the largest real article):
+the DOM builder costs per element, and a page under the 5 MB fetch cap can hold a million of
+them. A longer region is cut at the cap (the DOM builder closes what is left open) and the
+parser reports it (`rules_fired["region_truncated"]`), so the article keeps its first part and
+the cut is visible in the run report.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 _START_MARKERS = (
     "read-page--core-article",
@@ -21,19 +28,35 @@ _START_MARKERS = (
 )
 _END_MARKERS = ("tags--snippet", "tags--topics", "read-page--tags", "tag-list")
 _AFTER_END = "</ul>"
+MAX_REGION_TAGS = 5_000
+MAX_REGION_CHARS = 1_000_000
+# The slice before scripts and styles are dropped (real ones are 20-40 KB) is cut at that size.
+_MAX_RAW_REGION = MAX_REGION_CHARS
 # Elements that never carry article text: dropped from the slice so the DOM builder skips them.
-# (Captions live in their own elements, not in <img alt>.)
+# (Captions live in their own elements, not in <img alt>.) They are removed without a trace, as a
+# browser renders them: a comment or an icon inside a word must not split it in two. An empty
+# inline element that held whitespace leaves one space (`<span> </span>` separates two words).
 _UNWANTED = re.compile(
-    r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<noscript\b.*?</noscript\s*>"
-    r"|<svg\b.*?</svg\s*>|<!--.*?-->|<(?:img|source|meta|link|input)\b[^>]*>"
-    r"|<i\b[^>]*>\s*</i>|<span\b[^>]*>\s*</span>|</?picture\b[^>]*>"
-    r"|<a\b[^>]*\bclass=\"[^\"]*share[^\"]*\"[^>]*>.*?</a>",
+    r"<(?:script\b.*?</script\s*>|style\b.*?</style\s*>|noscript\b.*?</noscript\s*>"
+    r"|svg\b.*?</svg\s*>|!--.*?-->|(?:img|source|meta|link|input)\b[^>]*>"
+    r"|(?:i|span)\b[^>]*>(\s*)</(?:i|span)\s*>|/?picture\b[^>]*>"
+    r"|a\b[^>]*\bclass\s*=\s*[\"']?[^\"'>]*share[^>]*>.*?</a\s*>)",
     re.IGNORECASE | re.DOTALL,
 )
 
 
-def article_region(page: str) -> str | None:
-    """The HTML from the article's first element to the end of its tag list, without scripts.
+def _unwanted(match: re.Match[str]) -> str:
+    return " " if match.group(1) else ""
+
+
+class Region(NamedTuple):
+    html: str
+    truncated: bool  # cut at one of the caps
+
+
+def article_region(page: str) -> Region | None:
+    """The HTML from the article's first element to the end of its tag list, without scripts,
+    within the caps.
 
     None when no article element is found in the markup.
     """
@@ -47,7 +70,27 @@ def article_region(page: str) -> str | None:
     if ends:
         close = page.find(_AFTER_END, min(ends))
         end = close + len(_AFTER_END) if close >= 0 else end
-    return _UNWANTED.sub(" ", page[start:end])
+    raw_cut = end - start > _MAX_RAW_REGION
+    html, cut = _capped(_UNWANTED.sub(_unwanted, page[start : min(end, start + _MAX_RAW_REGION)]))
+    return Region(html, raw_cut or cut)
+
+
+def _capped(region: str) -> tuple[str, bool]:
+    """`region` cut before its `MAX_REGION_TAGS`-th tag or at `MAX_REGION_CHARS`; True if cut.
+
+    A cut never falls inside a tag (it moves back to the tag's `<`).
+    """
+    end = min(len(region), MAX_REGION_CHARS)
+    if region.count("<", 0, end) > MAX_REGION_TAGS:
+        end = -1
+        for _ in range(MAX_REGION_TAGS):
+            end = region.find("<", end + 1)
+    if end == len(region):
+        return region, False
+    opened = region.rfind("<", 0, end)
+    if opened > region.rfind(">", 0, end):
+        end = opened
+    return region[:end], True
 
 
 def _in_tag(page: str, marker: str, start: int = 0) -> int:

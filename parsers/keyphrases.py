@@ -5,6 +5,13 @@ tens of milliseconds per article, over the 5 ms budget for the whole tagging ste
 runs of up to three non-stopwords inside one clause; a candidate scores by how often it recurs,
 how early it first appears, whether the title uses it, and its length. Ties break alphabetically,
 so the same article always gives the same phrases.
+
+A keyphrase names something. Phrases of two or three words mostly do ("harga cabai rawit"); a
+single word only when the text writes it as a name: capitalised inside a sentence ("di Gaza",
+"oleh Fimela") or an acronym ("KPK"). Headlines capitalise every word, so the title does not
+count, except for acronyms. Common nouns, verbs and adjectives alone ("langkah", "total",
+"dunia", "naik") say nothing an archive could be sliced by, and `GENERIC_WORDS` catches the
+capitalised ones ("Pemerintah Kota").
 """
 
 from __future__ import annotations
@@ -23,6 +30,22 @@ _MIN_WORD_LENGTH = 3
 _VERB_PREFIXES = ("me", "di", "ber", "ter")
 # Clause boundaries: a phrase never spans punctuation or a line break.
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”‘’'/|\n\r\t]+|\s[-–—]\s")
+# Words that are capitalised often enough (in names of offices, at the start of a quote) to pass
+# as names, yet name nothing alone.
+GENERIC_WORDS = frozenset(
+    {
+        "total", "dunia", "langkah", "masyarakat", "warga", "pemerintah", "negara", "kondisi",
+        "data", "fakta", "rencana", "rencananya", "menteri", "presiden", "kabar", "dampak",
+        "kesempatan", "koordinasi", "perkembangan", "waktu", "harga", "informasi", "tanggapan",
+        "potensi", "jadwal", "pengguna", "hasil", "cara", "hal", "kasus", "orang", "baru",
+        "kota", "kabupaten", "provinsi", "daerah", "pusat", "nasional", "umum", "ketua", "kepala",
+        "direktur", "wakil", "anggota", "tim", "pihak", "upaya", "program", "kegiatan",
+        "potret", "infografis", "berita", "terkini", "viral", "fimela", "indonesia", "negeri",
+    }
+)  # fmt: skip
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,9}\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z0-9]+\b")
+_SENTENCE = re.compile(r"[.!?:;\n\r]+|\s[-–—]\s|[\"“”]")
 # Newsroom words that are frequent in every article and say nothing about any.
 _NEWS_STOPWORDS = frozenset(
     {
@@ -151,6 +174,18 @@ def _candidates(text: str, stop: frozenset[str]) -> dict[tuple[str, ...], tuple[
     return found
 
 
+def _named_words(title: str, text: str) -> set[str]:
+    """Folded words the text writes as names: acronyms anywhere, capitalised words that do not
+    open a sentence in `text` (never in the title, where every word is capitalised)."""
+    named = {word for match in _ACRONYM.findall(f"{title}\n{text}") for word in words(match)}
+    for sentence in _SENTENCE.split(text):
+        first = _CAPITALISED.match(sentence.lstrip())
+        for match in _CAPITALISED.finditer(sentence):
+            if first is None or match.start() != sentence.find(first.group()):
+                named.update(words(match.group()))
+    return named - GENERIC_WORDS
+
+
 def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     size = len(shorter)
     return any(longer[i : i + size] == shorter for i in range(len(longer) - size + 1))
@@ -166,11 +201,12 @@ def extract_keyphrases(title: str, text: str, k: int = 5) -> list[Keyphrase]:
         return []
     stop = stopwords()
     title_text = " ".join(words(title))
+    named = _named_words(title, text)
     scored: list[tuple[float, tuple[str, ...]]] = []
     for gram, (count, first_clause) in _candidates(f"{title}\n{text}", stop).items():
         phrase = " ".join(gram)
         in_title = f" {phrase} " in f" {title_text} "
-        if count < 2:
+        if count < 2 or (len(gram) == 1 and phrase not in named):
             continue
         score = (
             (1 + math.log(count))

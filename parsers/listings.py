@@ -103,6 +103,21 @@ def parse_sitemap(content: str | bytes, base_url: str) -> list[ArticleRef]:
     return _refs(base_url, found)
 
 
+def sitemap_lastmods(content: str | bytes) -> dict[int, datetime]:
+    """Article id -> `<lastmod>` of a `<urlset>`: the site's own word on when a page changed,
+    a change hint for the recheck (only articles with a `<lastmod>` are listed)."""
+    root = _xml(content)
+    if root is None:
+        return {}
+    found: dict[int, datetime] = {}
+    for url in _elements(root, "url"):
+        loc, lastmod = _child_text(url, "loc"), parse_iso(_child_text(url, "lastmod"))
+        ident = article_id(loc) if loc else None
+        if ident is not None and lastmod is not None:
+            found[ident] = max(lastmod, found.get(ident, lastmod))
+    return found
+
+
 def sitemap_children(content: str | bytes) -> list[str]:
     """The child sitemap URLs of a sitemap index, in document order."""
     root = _xml(content)
@@ -113,10 +128,14 @@ def sitemap_children(content: str | bytes) -> list[str]:
 
 
 def parse_listing_page(content: str | bytes, base_url: str) -> list[ArticleRef]:
-    """Home, channel, tag and date-index pages, desktop and mobile.
+    """Every article a home, channel, tag or date-index page links to, desktop and mobile.
 
-    Only links inside article-list items count, so sidebars and menus do not turn every page
-    into a link farm; a page without any known list markup falls back to all article links.
+    An article the page links to is one the monitor must see, wherever the link sits: headline
+    sliders, promotion strips, thumbnail links inside snippets, the breaking-news bar, popular
+    lists. So every `<a href>` counts, and precision comes from the URL alone (an article URL on
+    an allowed host, canonicalised; `_refs` drops the rest). The site's list items are read
+    first, in document order, for their title and time; links elsewhere add the articles they
+    missed, titled by the first link to that article with a title or text.
     """
     soup = _soup(content)
     if soup is None:
@@ -124,11 +143,22 @@ def parse_listing_page(content: str | bytes, base_url: str) -> list[ArticleRef]:
     found: list[tuple[str | None, str | None, datetime | None]] = []
     for item_selector, link_selectors in _HTML_ITEMS:
         for item in soup.select(item_selector):
-            link = next((item.select_one(s) for s in link_selectors if item.select_one(s)), None)
+            links = (item.select_one(selector) for selector in link_selectors)
+            link = next((found_link for found_link in links if found_link is not None), None)
             if link is not None:
                 found.append((_href(link), _link_title(link), _item_time(item)))
-    if not found:
-        found = [(_href(link), _link_title(link), None) for link in soup.select("a[href]")]
+    anchors = [(link, _href(link)) for link in soup.find_all("a", href=True)]
+    articles = [
+        (link, href, ident)
+        for link, href in anchors
+        if href and (ident := article_id(absolute(base_url, href))) is not None
+    ]
+    titles: dict[int, str] = {}
+    for link, _, ident in articles:
+        title = normalize_space(_link_title(link) or "")
+        if title:
+            titles.setdefault(ident, title)
+    found.extend((href, titles.get(ident), _item_time(link)) for link, href, ident in articles)
     return _refs(base_url, found)
 
 

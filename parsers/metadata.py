@@ -115,7 +115,7 @@ def _json_ld(page: str, problems: list[str]) -> list[dict[str, Any]]:
     articles: list[dict[str, Any]] = []
     for match in _JSON_LD.finditer(page):
         try:
-            data = json.loads(match.group(1).strip())
+            data = _load_json(match.group(1).strip())
         except ValueError as exc:
             problems.append(f"malformed JSON-LD: {exc}")
             log.warning("skipped a malformed JSON-LD block: %s", exc)
@@ -124,18 +124,38 @@ def _json_ld(page: str, problems: list[str]) -> list[dict[str, Any]]:
     return articles
 
 
+def _load_json(text: str) -> Any:
+    """`json.loads`, with nesting too deep for the decoder reported as malformed JSON.
+
+    The decoder recurses once per level and stops at the interpreter's recursion limit (real
+    metadata nests fewer than ten levels); everything that walks the result afterwards does so
+    with a stack, never by recursion.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to decode") from None
+
+
 def _article_objects(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, list):
-        return [obj for item in data for obj in _article_objects(item)]
-    if not isinstance(data, dict):
-        return []
-    if "@graph" in data:
-        return _article_objects(data["@graph"])
+    """Article objects in page order, walked with a stack (lists and `@graph` nest freely)."""
+    found: list[dict[str, Any]] = []
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict) and "@graph" in item:
+            stack.append(item["@graph"])
+        elif isinstance(item, dict) and _is_article(item):
+            found.append(item)
+    return found
+
+
+def _is_article(data: dict[str, Any]) -> bool:
     kind = data.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
-    if any(isinstance(k, str) and k.endswith("Article") for k in kinds) or "headline" in data:
-        return [data]
-    return []
+    return any(isinstance(k, str) and k.endswith("Article") for k in kinds) or "headline" in data
 
 
 def _kmklabs(page: str, problems: list[str]) -> dict[str, dict[str, Any]]:
@@ -150,7 +170,7 @@ def _kmklabs(page: str, problems: list[str]) -> dict[str, dict[str, Any]]:
             log.warning("skipped window.kmklabs.%s: no closing brace", name)
             continue
         try:
-            value = json.loads(text)
+            value = _load_json(text)
         except ValueError as exc:
             problems.append(f"malformed window.kmklabs.{name}: {exc}")
             log.warning("skipped malformed window.kmklabs.%s: %s", name, exc)

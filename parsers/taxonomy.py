@@ -122,6 +122,9 @@ class Taxonomy(BaseModel):
     min_distinct_terms: int = Field(
         2, ge=1, description="Different terms a topic needs, unless one of them is a key term."
     )
+    short_body_words: int = Field(
+        80, ge=0, description="Body words under which a story is short-form (one term suffices)."
+    )
     ignore: list[str] = Field(default_factory=list, description="Idioms that count for nothing.")
     topics: list[TopicSpec] = Field(min_length=1)
 

@@ -6,6 +6,8 @@ taxonomy alone misses the story of the week, so both are kept side by side with 
 - `channel`: taxonomy topics implied by the channel or category;
 - `taxonomy`: taxonomy topics whose terms occur in the text, matched on stems;
 - `keyphrase`: the article's own top phrases (topic = the phrase's slug).
+Photo, video and infographic stories and short ones (`is_short_form`) carry little body text;
+their taxonomy evidence is the title, description, captions and site tags, weighed by zone.
 Pure and deterministic: same article and taxonomy in, same tags out, no I/O.
 """
 
@@ -27,7 +29,9 @@ log = logging.getLogger(__name__)
 KEYPHRASES_PER_ARTICLE = 5
 # How much one occurrence counts, by where it occurs: the title and the newsroom's own tags say
 # what a story is about more reliably than a passing mention in paragraph nine.
-ZONE_WEIGHTS = {"title": 2.0, "tags": 2.0, "description": 1.5, "body": 1.0}
+ZONE_WEIGHTS = {"title": 2.0, "tags": 2.0, "description": 1.5, "captions": 1.0, "body": 1.0}
+# Where the newsroom says what a story is about, as opposed to what it mentions on the way.
+_EDITORIAL_ZONES = frozenset({"title", "description", "tags"})
 
 
 def _matches(tokens: list[str], taxonomy: Taxonomy) -> tuple[list[TermRef], set[str]]:
@@ -62,42 +66,86 @@ def _matches(tokens: list[str], taxonomy: Taxonomy) -> tuple[list[TermRef], set[
     return found, excluded
 
 
-def _zones(article: Article) -> dict[str, str]:
+def _zones(article: Article) -> dict[str, list[str]]:
+    """Each zone's texts; every site tag is its own text, so a term can name a whole tag."""
     return {
-        "title": article.title,
-        "tags": "\n".join(article.tags),
-        "description": article.description,
-        "body": "\n".join([article.body, *article.captions]),
+        "title": [article.title],
+        "tags": list(article.tags),
+        "description": [article.description],
+        "captions": list(article.captions),
+        "body": [article.body],
     }
+
+
+def body_words(article: Article) -> int:
+    """Words of the body pages, captions apart: what `short_body_words` is compared with."""
+    return sum(len(p.split()) for page in article.pages for p in [page.title, *page.paragraphs])
+
+
+def is_infographic(article: Article) -> bool:
+    """Infographics are text articles on the site: the category or the headline says so."""
+    category = (article.category or "").lower()
+    return "infografis" in category or article.title.lower().startswith("infografis")
+
+
+def is_short_form(article: Article, taxonomy: Taxonomy) -> bool:
+    """Photo, video and infographic stories and any story under `short_body_words` words.
+
+    Their text is mostly title, description, captions and tags, so the evidence is what those
+    say: one plain term that the title, description or tags state twice is enough for them.
+    """
+    return (
+        article.type != "text"
+        or is_infographic(article)
+        or body_words(article) < taxonomy.short_body_words
+    )
 
 
 @dataclass
 class _TopicScore:
-    """What the text says for one topic: its score and the terms behind it."""
+    """What the text says for one topic: its score, the terms behind it, and where they are."""
 
     score: float = 0.0
     terms: list[tuple[float, str]] = field(default_factory=list)
     has_key_term: bool = False
+    editorial_terms: set[str] = field(default_factory=set)  # named in title, description, tags
+    editorial_key_term: bool = False
+    restated: bool = False  # one term in two of title, description, tags
+
+
+@dataclass
+class _Occurrence:
+    """One taxonomy term in one article: the strongest form seen, its weighted count, zones."""
+
+    ref: TermRef
+    count: float = 0.0
+    zones: set[str] = field(default_factory=set)
 
 
 def _term_occurrences(
     article: Article, taxonomy: Taxonomy
-) -> tuple[dict[tuple[str, tuple[str, ...]], tuple[TermRef, float]], set[str]]:
-    """(topic, term stems) → (the term, its zone-weighted occurrences), and the excluded topics.
+) -> tuple[dict[tuple[str, tuple[str, ...]], _Occurrence], set[str]]:
+    """(topic, term stems) → the term's occurrence, and the excluded topics.
 
     Two spellings with one stem ("pemilih", "pemilihan") are one term; a key term wins over a
-    plain one with the same stems.
+    plain one with the same stems. A site tag that is exactly a term ("Narkoba", "Pemilu") is
+    the newsroom naming the topic: it counts as a key term.
     """
-    found: dict[tuple[str, tuple[str, ...]], tuple[TermRef, float]] = {}
+    found: dict[tuple[str, tuple[str, ...]], _Occurrence] = {}
     excluded: set[str] = set()
-    for zone, text in _zones(article).items():
-        refs, zone_excluded = _matches(stems(text), taxonomy)
-        excluded |= zone_excluded
-        for ref in refs:
-            key = (ref.topic, ref.stems)
-            known, count = found.get(key, (ref, 0.0))
-            best = ref if ref.kind == "key" and known.kind != "key" else known
-            found[key] = (best, count + ZONE_WEIGHTS[zone])
+    for zone, texts in _zones(article).items():
+        for text in texts:
+            text_stems = tuple(stems(text))
+            refs, zone_excluded = _matches(list(text_stems), taxonomy)
+            excluded |= zone_excluded
+            for ref in refs:
+                if zone == "tags" and ref.stems == text_stems and ref.kind != "key":
+                    ref = TermRef(ref.topic, ref.term, ref.stems, taxonomy.key_weight, "key")
+                seen = found.setdefault((ref.topic, ref.stems), _Occurrence(ref))
+                if ref.kind == "key" and seen.ref.kind != "key":
+                    seen.ref = ref
+                seen.count += ZONE_WEIGHTS[zone]
+                seen.zones.add(zone)
     return found, excluded
 
 
@@ -108,31 +156,52 @@ def _strongest_first(term: tuple[float, str]) -> tuple[float, str]:
 def _taxonomy_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
     """Score = Σ over distinct terms of weight × log2(1 + zone-weighted occurrences).
 
-    A topic also needs `min_distinct_terms` different terms or one key term: a single generic
-    word repeated ("memilih" five times) is not yet an election story.
+    A topic also needs `min_distinct_terms` different terms or one key term (a short-form
+    story may instead rest on one term its title, description or tags state twice, see
+    `is_short_form`): a single generic word repeated ("memilih" five times) is not yet an
+    election story. A topic scoring under `relative_floor` of the best one is kept only when the
+    title, description or tags speak of it (a key term, or `min_distinct_terms` terms): a second
+    subject the newsroom names is part of the story, a passing mention deep in the body is not.
     """
     occurrences, excluded = _term_occurrences(article, taxonomy)
     topics: dict[str, _TopicScore] = defaultdict(_TopicScore)
-    for ref, weighted_count in occurrences.values():
-        contribution = ref.weight * math.log2(1 + weighted_count)
+    for occurrence in occurrences.values():
+        ref = occurrence.ref
+        contribution = ref.weight * math.log2(1 + occurrence.count)
         entry = topics[ref.topic]
         entry.score += contribution
         entry.terms.append((contribution, ref.term))
         entry.has_key_term |= ref.kind == "key"
+        if occurrence.zones & _EDITORIAL_ZONES:
+            entry.editorial_terms.add(ref.term)
+            entry.editorial_key_term |= ref.kind == "key"
+            entry.restated |= len(occurrence.zones & _EDITORIAL_ZONES) >= 2
     for topic in sorted(excluded & topics.keys()):
         log.debug("article %s: %s skipped, an exclusion term matched", article.article_id, topic)
+    short_form = is_short_form(article, taxonomy)
     eligible = {
         topic: entry
         for topic, entry in topics.items()
         if topic not in excluded
         and entry.score >= taxonomy.threshold(topic)
-        and (entry.has_key_term or len(entry.terms) >= taxonomy.min_distinct_terms)
+        and (
+            entry.has_key_term
+            or len(entry.terms) >= taxonomy.min_distinct_terms
+            or (short_form and entry.restated)
+        )
     }
     if not eligible:
         return []
     floor = taxonomy.relative_floor * max(entry.score for entry in eligible.values())
     ranked = sorted(
-        ((entry.score, topic) for topic, entry in eligible.items() if entry.score >= floor),
+        (
+            (entry.score, topic)
+            for topic, entry in eligible.items()
+            if entry.score >= floor
+            or entry.editorial_key_term
+            or len(entry.editorial_terms) >= taxonomy.min_distinct_terms
+            or (short_form and entry.restated)
+        ),
         key=lambda item: (-item[0], item[1]),
     )[: taxonomy.max_topics]
     return [
@@ -140,9 +209,7 @@ def _taxonomy_tags(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
             topic=topic,
             source="taxonomy",
             score=round(score / (score + taxonomy.threshold(topic)), 3),
-            evidence=[
-                term for _, term in sorted(eligible[topic].terms, key=lambda t: (-t[0], t[1]))
-            ],
+            evidence=[term for _, term in sorted(eligible[topic].terms, key=_strongest_first)],
         )
         for score, topic in ranked
     ]

@@ -106,13 +106,47 @@ def channel_from_url(url: str) -> str | None:
     return match.group("channel") if match and match.group("channel") else None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 def host_of(url: str) -> str:
-    """`host[:port]` in lower case, or "" when the URL cannot be split."""
+    """`host[:port]` in lower case (IPv6 in brackets), or "" when the URL cannot be split."""
     split = _split(url)
     if split is None:
         return ""
     parts, host = split
-    return f"{host}:{parts.port}" if parts.port else host
+    return f"{_bracketed(host)}:{parts.port}" if parts.port else _bracketed(host)
+
+
+def allow_entry(url: str) -> str:
+    """The allow-list entry for `url`'s origin: `host:effective-port`, e.g. `127.0.0.1:80`,
+    `[::1]:8080`; "" when the URL has no host. The scheme's default port is made explicit, so
+    `http://127.0.0.1` does not also allow `https://127.0.0.1` (port 443)."""
+    split = _split(url)
+    if split is None or not split[1]:
+        return ""
+    parts, host = split
+    port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    return f"{_bracketed(host)}:{port}" if port else _bracketed(host)
+
+
+def _host_and_ports(entry: str) -> tuple[str, set[int]]:
+    """An allow-list entry as (host, ports): `host` alone stands for ports 80 and 443."""
+    entry = entry.strip().lower()
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        port_text = rest.removeprefix(":")
+    elif entry.count(":") == 1:
+        host, port_text = entry.split(":")
+    else:
+        host, port_text = entry, ""
+    if port_text.isdigit():
+        return host, {int(port_text)}
+    return host, set(_DEFAULT_PORTS.values())
 
 
 def is_allowed_url(url: str, extra_hosts: Iterable[str] = ()) -> bool:
@@ -130,10 +164,14 @@ def is_allowed_url(url: str, extra_hosts: Iterable[str] = ()) -> bool:
         return False
     if "@" in parts.netloc:  # "https://www.liputan6.com@evil.example/": userinfo hides the host
         return False
+    port = parts.port or _DEFAULT_PORTS[parts.scheme]
     if _subdomain(host) is not None:
-        return True
-    allowed = {h.lower() for h in extra_hosts}
-    return host_of(url) in allowed or (parts.port is None and host in allowed)
+        return port in _DEFAULT_PORTS.values()
+    for entry in extra_hosts:
+        allowed_host, ports = _host_and_ports(entry)
+        if allowed_host == host and port in ports:
+            return True
+    return False
 
 
 def absolute(base: str, href: str) -> str:

@@ -37,6 +37,7 @@ TRANSPORT_KINDS = frozenset(
         "offsite_redirect",
         "wrong_charset",
         "non_html",
+        "bot_wall",
     ]
 )
 RENDER_KINDS = frozenset({"robots_disallow", "offsite_links", "layout_change"})
@@ -48,6 +49,11 @@ OFFSITE_LINKS = (
     "http://evil.example/news/read/5999999/bukan-liputan6",
     "ftp://evil.example/file.txt",
     "javascript:alert(1)",
+)
+BOT_WALL_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    b"<h1>Checking your browser before accessing the site</h1>"
+    b"<p>Please complete the challenge to continue.</p></body></html>"
 )
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -254,6 +260,8 @@ def apply(
                 body,
             ),
         )
+    if kind == "bot_wall":
+        return simple(out, 403, BOT_WALL_PAGE, [])
     if kind == "non_html":
         return simple(out, 200, PDF_BYTES, [("Content-Type", "application/pdf")])
     raise ValueError(f"fault kind {kind!r} is not a transport fault")

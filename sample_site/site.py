@@ -28,6 +28,12 @@ FEED_SIZE = 50
 INDEX_PAGE_SIZE = 20
 TAG_PAGE_SIZE = 20
 SITEMAP_PAGE_SIZE = 1000
+# Links outside the main list, per listing page: slider, photo and video strips, promoted
+# sidebar, popular list (the real 2021 home pages carry about this many of each).
+SLIDER_SIZE = 5
+STRIP_SIZE = 4
+PROMOTED_SIZE = 3
+POPULAR_SIZE = 5
 NEWS_SITEMAP_DAYS = 2
 _ARTICLE = re.compile(r"^/(?P<channel>[a-z0-9-]+)/read/(?P<id>\d+)(?:/(?P<slug>[^/]*))?$")
 _INDEX = re.compile(
@@ -144,6 +150,31 @@ class SampleSite:
             kind=state.kind,
         )
 
+    def extras(self, shown: set[int]) -> listings.Extras:
+        """The blocks around a home, channel or tag list: site-wide, and mostly articles the
+        list does not show (the next newest stories, photo and video stories, a popular list
+        drawn from the older ones), as on the real site."""
+        rest = [s for s in self.live() if s.article_id not in shown]
+        text = [s for s in rest if s.kind == "text"]
+        pool = text[1 + SLIDER_SIZE + PROMOTED_SIZE : 200]
+        rng = random.Random(f"{self.seed}:popular:{self.step}")
+        items = self.item
+        return listings.Extras(
+            breaking=items(text[0]) if text else None,
+            slider=[items(s) for s in text[1 : 1 + SLIDER_SIZE]],
+            photo_story=[items(s) for s in rest if s.kind == "photo"][:STRIP_SIZE],
+            promoted=[items(s) for s in text[1 + SLIDER_SIZE :][:PROMOTED_SIZE]],
+            popular=[items(s) for s in rng.sample(pool, min(POPULAR_SIZE, len(pool)))],
+            videos=[items(s) for s in rest if s.kind == "video"][:STRIP_SIZE],
+        )
+
+    def index_extras(self, day_states: list[ArticleState], shown: set[int]) -> listings.Extras:
+        """A date-index page's breaking-news bar and popular list: stories of the same day (and
+        channel), those on its other pages first, so a backfill never leaves its date range."""
+        ordered = sorted(day_states, key=lambda s: s.article_id in shown)
+        items = [self.item(s) for s in ordered[: 1 + POPULAR_SIZE]]
+        return listings.Extras(breaking=items[0] if items else None, popular=items[1:])
+
     # --- responses ------------------------------------------------------------------------
     def handle(
         self, method: str, target: str, headers: dict[str, str], rules: list[FaultRule] = ()
@@ -157,10 +188,16 @@ class SampleSite:
             _MOBILE_UA.search(headers.get("user-agent", ""))
         )
         if path == "/":
-            items = [self.item(s) for s in self.live()[:HOME_SIZE]]
+            shown = self.live()[:HOME_SIZE]
             return html(
                 listings.list_page(
-                    "Liputan6.com", items, self.base_url, mobile_view, "ChannelPage", extra
+                    "Liputan6.com",
+                    [self.item(s) for s in shown],
+                    self.base_url,
+                    mobile_view,
+                    "ChannelPage",
+                    extra,
+                    extras=self.extras({s.article_id for s in shown}),
                 )
             )
         if path == "/robots.txt":
@@ -211,9 +248,10 @@ class SampleSite:
             chunk = states[(page - 1) * INDEX_PAGE_SIZE : page * INDEX_PAGE_SIZE]
             paging = listings.pagination(self.base_url + path, page, pages)
             title = f"Indeks Berita {day.isoformat()}"
+            extras = self.index_extras(states, {s.article_id for s in chunk})
             return html(
                 listings.index_page(
-                    title, [self.item(s) for s in chunk], self.base_url, paging, extra
+                    title, [self.item(s) for s in chunk], self.base_url, paging, extra, extras
                 )
             )
         match = _ARTICLE.match(path)
@@ -223,10 +261,18 @@ class SampleSite:
             )
         channel = path.strip("/")
         if channel in content.vocab.CHANNELS:
-            items = [self.item(s) for s in self.live(channel)[:CHANNEL_SIZE]]
+            shown = self.live(channel)[:CHANNEL_SIZE]
             name = f"{channel_name(channel)} - Liputan6.com"
             return html(
-                listings.list_page(name, items, self.base_url, mobile_view, "ChannelPage", extra)
+                listings.list_page(
+                    name,
+                    [self.item(s) for s in shown],
+                    self.base_url,
+                    mobile_view,
+                    "ChannelPage",
+                    extra,
+                    extras=self.extras({s.article_id for s in shown}),
+                )
             )
         return not_found()
 
@@ -235,8 +281,9 @@ class SampleSite:
         chunk = states[(page - 1) * size : page * size]
         paging = listings.pagination(self.base_url + path, page, pages)
         items = [self.item(s) for s in chunk]
+        extras = self.extras({s.article_id for s in chunk})
         return listings.list_page(
-            title, items, self.base_url, mobile_view, "TagPage", extra, paging
+            title, items, self.base_url, mobile_view, "TagPage", extra, paging, extras
         )
 
     def _article(self, article_id, channel, headers, rules, mobile_view, extra) -> Response:

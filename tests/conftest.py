@@ -25,11 +25,22 @@ def prefect_harness() -> Iterator[None]:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """The fault-drill table (scenario → outcome), when any drill ran."""
+    """The fault-drill table (scenario → outcome) and the metamorphic table, when they ran."""
     from drill_support import DRILL_ROWS, render_table
 
+    _metamorphic_table(terminalreporter)
     rows = config.stash.get(DRILL_ROWS, [])
     if rows:
         terminalreporter.section("fault drills")
         for line in render_table(rows):
+            terminalreporter.write_line(line)
+
+
+def _metamorphic_table(terminalreporter: pytest.TerminalReporter) -> None:
+    import sys
+
+    module = sys.modules.get("test_metamorphic")
+    if module is not None and module.TABLE:
+        terminalreporter.section("metamorphic transforms (transform -> pages -> result)")
+        for line in module.table_lines():
             terminalreporter.write_line(line)

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from flows.health import ExtractionHealthError
 from flows.monitor_flow import monitor
 from flows.recheck_flow import recheck
+from flows.run_verdict import RunFailed
 from sample_site import FaultSpec, SampleSite, serve
 from sample_site.faults import RENDER_KINDS
 from warehouse import open_readonly
@@ -102,8 +102,8 @@ def run_recheck(**params: object) -> RunOutcome:
 def _run(flow: object, params: dict[str, object]) -> RunOutcome:
     try:
         return RunOutcome(asyncio.run(flow(**params)))  # type: ignore[operator]
-    except ExtractionHealthError as exc:
-        return RunOutcome(error=exc)
+    except RunFailed as exc:  # extraction health, or too few pages reached: counts kept
+        return RunOutcome(counts=exc.counts, error=exc)
 
 
 def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:

@@ -8,6 +8,9 @@ classified afterwards, from the run's own log, as landing in start-up, spool rep
 fetch + spool write, the DuckDB load, or the final report; the count per phase goes into the
 drill table. Batches are 4 URLs, so one run alternates fetch/spool and load many times.
 
+After every kill no process of that run may remain (a server, a flow-run process): each run's
+processes are found by a token in their environment (tests/process_support.py).
+
 Left-over `.tmp` spool files are allowed: they are what an interrupted atomic write leaves, are
 never read, and are swept by `flows.spool` once stale. Every raw page must be referenced by a
 version: both are written in the same transaction.
@@ -21,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +39,7 @@ from drill_support import (
     mismatches,
     query,
 )
+from process_support import TOKEN_VAR, project_processes
 
 from flows import spool
 
@@ -102,11 +107,24 @@ def driver_env(world: World, db: Path, spool_dir: Path, home: Path) -> dict[str,
     }
 
 
-def start(flow: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start(flow: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """The driver process and the token its processes (and any children) carry."""
+    token = uuid.uuid4().hex
     with open(log, "wb") as out:
-        return subprocess.Popen(
-            [sys.executable, str(DRIVER), flow], env=env, stdout=out, stderr=subprocess.STDOUT
+        proc = subprocess.Popen(
+            [sys.executable, str(DRIVER), flow],
+            env={**env, TOKEN_VAR: token},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
+    return proc, token
+
+
+def assert_no_process_left(token: str, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while (left := project_processes(token)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left == {}, f"processes left behind by a killed run: {left}"
 
 
 def phase_at_kill(log: Path) -> str:
@@ -152,8 +170,9 @@ def current_content(db: Path) -> dict[int, tuple[str, str]]:
 
 
 def run_to_completion(flow: str, env: dict[str, str], log: Path) -> None:
-    proc = start(flow, env, log)
+    proc, token = start(flow, env, log)
     assert proc.wait(timeout=120) == 0, log.read_text(errors="replace")[-3000:]
+    assert_no_process_left(token)
 
 
 def wait_for(log: Path, markers: tuple[str, ...], proc: subprocess.Popen[bytes]) -> bool:
@@ -174,7 +193,7 @@ def wait_for(log: Path, markers: tuple[str, ...], proc: subprocess.Popen[bytes])
 def kill_one(flow: str, aim: str, env: dict[str, str], log: Path, rng: random.Random) -> str | None:
     """Run `flow` and SIGKILL it as aimed; the phase it was in, or None if it finished first."""
     markers, spread = AIMS[aim]
-    proc = start(flow, env, log)
+    proc, token = start(flow, env, log)
     if markers and not wait_for(log, markers, proc):
         proc.wait(timeout=60)
         return None
@@ -183,6 +202,7 @@ def kill_one(flow: str, aim: str, env: dict[str, str], log: Path, rng: random.Ra
         return None
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    assert_no_process_left(token)
     return phase_at_kill(log)
 
 

@@ -276,7 +276,8 @@ def test_robots_disallow_is_obeyed_and_robots_fetched_once(site: Site) -> None:
 
     results = asyncio.run(run())
     assert [r.outcome for r in results] == ["blocked_by_robots"] + ["ok"] * 5
-    assert results[0].attempts == []
+    # No request was made, yet the refusal is an attempt in the fetch log, with its cause.
+    assert [(a.status, a.cause) for a in results[0].attempts] == [(None, "robots_disallowed")]
     paths = [path for _, path, _ in site.requests_since(mark)]
     assert paths.count("/robots.txt") == 1
     assert blocked not in paths
@@ -293,8 +294,11 @@ def test_not_allow_listed_urls_are_never_requested(site: Site) -> None:
         "javascript:alert(1)",
     ]:
         result = fetch(site, url)
-        assert (result.outcome, result.attempts) == ("http_error", []), url
-        assert "not allow-listed" in (result.error or "")
+        assert (result.outcome, result.cause) == ("http_error", "host_not_allowed"), url
+        assert [(a.status, a.bytes, a.cause) for a in result.attempts] == [
+            (None, 0, "host_not_allowed")
+        ], url
+        assert "host not allowed" in (result.error or "")
     assert site.requests_since(mark) == []
 
 
@@ -343,7 +347,13 @@ def test_unreachable_robots_txt_blocks_the_host_and_is_asked_once(site: Site) ->
             return await fetcher.fetch_many([FetchRequest(u) for u in urls])
 
     results = asyncio.run(run())
-    assert [r.outcome for r in results] == ["blocked_by_robots"] * 3
+    # RFC 9309: unreachable means "disallow all for now", reported as the site's trouble.
+    assert [r.outcome for r in results] == ["robots_unreachable"] * 3
+    assert all(
+        r.error.startswith("site unreachable: robots.txt could not be fetched (HTTP 503")
+        for r in results
+    )
+    assert "disallowed" not in " ".join(r.error or "" for r in results)
     paths = [path for _, path, _ in site.requests_since(mark)]
     assert paths == ["/robots.txt"] * (MAX_RETRIES + 1)  # retried once, as a single fetch
 

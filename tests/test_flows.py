@@ -214,3 +214,10 @@ def test_demo_runs_to_completion(tmp_path: Path, prefect_harness: None) -> None:
     assert result.changes_found.get("removed", 0) == result.truth.get("removed", 0)
     shown = (tmp_path / "demo.txt").read_text()
     assert "where to look" in shown
+    # Every edit's diff is shown, each article is checked against the replica's truth, and the
+    # query commands printed work as they are: they name the demo's own database.
+    assert f"word diffs of all {result.truth.get('edit', 0)} edit(s)" in shown
+    assert "{+" in shown or "[-" in shown  # written to a file, the diffs keep their markers
+    checked = [row for row in result.comparison if row.verdict != "not checked"]
+    assert checked and all(row.verdict == "match" for row in checked), result.comparison
+    assert f"liputan6-monitor changes --since 24h --db {result.db_path}" in shown

@@ -147,11 +147,13 @@ def test_date_index_items_and_next_pages() -> None:
     ]
 
 
-def test_mobile_channel_page_uses_snippets_only() -> None:
+def test_mobile_channel_page_snippets_and_the_popular_aside() -> None:
     refs = parse_listing_page(MOBILE_CHANNEL, "https://m.liputan6.com/tekno")
-    assert ids(refs) == [5700001]
+    assert ids(refs) == [5700001, 5700003]  # the partner site's snippet (bola.com) is dropped
     assert refs[0].url == "https://www.liputan6.com/tekno/read/5700001/ponsel-baru"
     assert refs[0].title == "Ponsel Baru Dirilis"
+    assert refs[1].url == "https://www.liputan6.com/news/read/5700003/populer"
+    assert refs[1].title == "Terpopuler"
 
 
 def test_desktop_channel_page() -> None:

@@ -194,9 +194,10 @@ def _listed_ids(page: str) -> set[int]:
 
 @pytest.mark.parametrize("path", HOMES, ids=lambda p: p.name)
 def test_home_pages_give_every_listed_article(path: Path) -> None:
+    """The list items at least; links elsewhere on the page are in test_discovery_recall.py."""
     page = raw(path)
     refs = parse_listing(path.read_bytes(), "https://www.liputan6.com/")
     expected = _listed_ids(page)
     assert len(expected) > 40
-    assert {ref.article_id for ref in refs} == expected
-    assert len(refs) == len(expected)
+    assert expected <= {ref.article_id for ref in refs}
+    assert len(refs) == len({ref.article_id for ref in refs})

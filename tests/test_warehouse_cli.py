@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -125,3 +128,37 @@ def test_sql_errors_and_missing_database(db, tmp_path):
     assert bad.exit_code == 1 and "nope" in bad.output
     missing = invoke("changes", "--db", str(tmp_path / "absent.duckdb"))
     assert missing.exit_code == 1 and "no warehouse database" in missing.output
+
+
+def test_diff_to_a_pipe_keeps_its_markers(db):
+    """Piped to a file or a log, colours are gone: the words must still say what changed."""
+    cli = [sys.executable, "-c", "from commands.main import app; app()"]
+    piped = subprocess.run(
+        [*cli, "diff", str(ARTICLE_ID), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TERM": "xterm-256color", "FORCE_COLOR": ""},
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "[-Ratusan-] {+Ribuan+}" in piped.stdout
+    assert "\x1b[" not in piped.stdout
+
+
+def test_tables_to_a_pipe_do_not_wrap_at_80_columns(db):
+    query = "SELECT url || '/' || repeat('panjang-sekali-', 12) AS long_url FROM latest_articles"
+    result = invoke("sql", query, "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "panjang-sekali-" * 12 in result.output  # on one line, not one word per line
+    assert max(len(line) for line in result.output.splitlines()) > 200
+
+
+@pytest.mark.parametrize("command", [["changes"], ["history", "1"], ["sql", "SELECT 1"]])
+@pytest.mark.parametrize("content", [b"hello, not a database\n", b"\x00" * 5000, "truncated"])
+def test_db_that_is_not_duckdb_is_one_line_and_exit_1(db, tmp_path, command, content):
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(db.read_bytes()[:20_000] if content == "truncated" else content)
+    result = invoke(*command, "--db", str(bad))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "is not a readable DuckDB database" in lines[0], result.output

@@ -81,15 +81,16 @@ def v1_db(tmp_path):
 
 
 def test_v1_database_is_upgraded_in_place_with_its_data(v1_db):
-    assert migrate(v1_db) == SCHEMA_VERSION == 2
-    assert rows(v1_db, "SELECT version FROM schema_version ORDER BY 1") == [(1,), (2,)]
+    assert migrate(v1_db) == SCHEMA_VERSION
+    expected = [(n,) for n in range(1, SCHEMA_VERSION + 1)]
+    assert rows(v1_db, "SELECT version FROM schema_version ORDER BY 1") == expected
     assert rows(
         v1_db, "SELECT article_id, version, title, cosmetic_count FROM latest_articles"
     ) == [(5123456, 1, "Judul Lama", 0)]
     assert rows(v1_db, "SELECT count(*) FROM fetch_log")[0][0] == 1
     assert rows(v1_db, "SELECT run_id FROM runs") == [("old-run",)]
     assert rows(v1_db, "SELECT count(*) FROM article_topics")[0][0] == 0
-    assert migrate(v1_db) == 2  # a second run is a no-op
+    assert migrate(v1_db) == SCHEMA_VERSION  # a second run is a no-op
 
 
 def test_upgraded_database_keeps_working(v1_db):
@@ -104,7 +105,7 @@ def test_upgraded_database_keeps_working(v1_db):
 
 def test_loading_into_a_v1_database_migrates_it_first(v1_db):
     load_batch(v1_db, batch(ok(make_article(article_id=1), T0)))
-    assert rows(v1_db, "SELECT max(version) FROM schema_version")[0][0] == 2
+    assert rows(v1_db, "SELECT max(version) FROM schema_version")[0][0] == SCHEMA_VERSION
     assert rows(v1_db, "SELECT count(*) FROM articles")[0][0] == 2
 
 

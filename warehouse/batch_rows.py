@@ -94,6 +94,7 @@ FETCH_COLUMNS = [
     "attempt",
     "run_id",
     "batch_id",
+    "cause",
 ]
 
 
@@ -296,9 +297,29 @@ def _fetch_rows(batch: Batch, batch_id: str) -> list[tuple[object, ...]]:
             a.attempt,
             batch.run_id,
             batch_id,
+            a.cause,
         )
         for obs in batch.observations
         for a in obs.attempts
+    ] + [
+        (
+            None,
+            a.url,
+            a.final_url,
+            a.status,
+            a.outcome,
+            a.bytes,
+            a.etag,
+            a.last_modified,
+            a.elapsed_ms,
+            a.error,
+            a.attempted_at,
+            a.attempt,
+            batch.run_id,
+            batch_id,
+            a.cause,
+        )
+        for a in batch.fetches
     ]
 
 

@@ -2,8 +2,12 @@
 
 Ops are `(op, text)` pairs with op `=` (kept), `-` (removed) or `+` (added), so a diff can be
 stored as JSON, queried in SQL and rendered three ways without re-running the comparison.
-Paragraphs are aligned first, then each changed pair is compared word by word, which keeps a
-moved or inserted paragraph from smearing the diff over the whole body.
+The body is diffed as one word sequence, as a reader sees it: identical paragraphs anchor the
+alignment (cheap, and it keeps a moved paragraph from smearing the diff), and every run of
+paragraphs between anchors is compared word by word as a whole. So moving a paragraph boundary
+(a paragraph split in two, two joined, a `<br>` that became a `<p>`) changes no word, and an edit
+inside a split paragraph counts only the words that changed. The word ops are then laid out over
+the newer version's paragraphs, which is how every renderer shows them.
 """
 
 from __future__ import annotations
@@ -86,7 +90,11 @@ def word_ops(before: str, after: str) -> list[Op]:
 
 
 def _push(ops: list[Op], code: OpCode, words: list[str]) -> None:
-    if words:
+    if not words:
+        return
+    if ops and ops[-1][0] == code:
+        ops[-1] = (code, f"{ops[-1][1]} {' '.join(words)}")
+    else:
         ops.append((code, " ".join(words)))
 
 
@@ -100,19 +108,58 @@ def list_ops(before: tuple[str, ...], after: tuple[str, ...]) -> list[Op]:
 
 
 def paragraph_diffs(before: list[str], after: list[str]) -> list[ParagraphDiff]:
+    """The body diff, one entry per paragraph of `after` (plus `delete` entries for paragraphs
+    that went away whole); `equal` means the paragraph's words are all unchanged."""
     diffs: list[ParagraphDiff] = []
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             diffs.extend(ParagraphDiff("equal", [("=", p)]) for p in before[i1:i2])
-            continue
-        old, new = before[i1:i2], after[j1:j2]
-        paired = min(len(old), len(new))
-        pairs = zip(old[:paired], new[:paired], strict=True)
-        diffs.extend(ParagraphDiff("replace", word_ops(a, b)) for a, b in pairs)
-        diffs.extend(ParagraphDiff("delete", [("-", p)]) for p in old[paired:])
-        diffs.extend(ParagraphDiff("insert", [("+", p)]) for p in new[paired:])
+        elif j1 == j2:
+            diffs.extend(ParagraphDiff("delete", [("-", p)]) for p in before[i1:i2])
+        elif i1 == i2:
+            diffs.extend(ParagraphDiff("insert", [("+", p)]) for p in after[j1:j2])
+        else:
+            ops = word_ops(" ".join(before[i1:i2]), " ".join(after[j1:j2]))
+            diffs.extend(_lay_out(ops, [len(p.split()) for p in after[j1:j2]]))
     return diffs
+
+
+def _lay_out(ops: list[Op], sizes: list[int]) -> list[ParagraphDiff]:
+    """Split word ops over paragraphs of `sizes` words (the newer version's layout).
+
+    Kept and added words fill the paragraphs in order. Removed words go with the next word
+    placed (so a replaced word stays beside its replacement), or at the end of the last
+    paragraph when nothing follows them.
+    """
+    laid: list[list[Op]] = [[] for _ in sizes]
+    index, room = 0, sizes[0]
+    removed: list[str] = []
+    for code, text in ops:
+        words = text.split()
+        if code == "-":
+            removed += words
+            continue
+        while words:
+            if room == 0 and index + 1 < len(sizes):
+                index, room = index + 1, sizes[index + 1]
+            _push(laid[index], "-", removed)
+            removed = []
+            take = words[:room] if index + 1 < len(sizes) else words
+            _push(laid[index], code, take)
+            words = words[len(take) :]
+            room -= len(take)
+    _push(laid[index], "-", removed)
+    return [ParagraphDiff(_kind(paragraph), paragraph) for paragraph in laid]
+
+
+def _kind(ops: list[Op]) -> ParagraphKind:
+    codes = {code for code, _ in ops}
+    if codes == {"="}:
+        return "equal"
+    if codes == {"+"}:
+        return "insert"
+    return "replace"
 
 
 def diff_snapshots(

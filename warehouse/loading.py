@@ -51,9 +51,17 @@ def load_batches(
     con = connect(path, read_only=False, lock_timeout=lock_timeout)
     try:
         apply_migrations(con)
-        return [_transaction(con, batch, ladder) for batch in batches]
+        return apply_batches(con, batches, ladder)
     finally:
         con.close()
+
+
+def apply_batches(
+    con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], ladder: Ladder
+) -> list[LoadReport]:
+    """`load_batches` over a connection the caller holds (migrated): the freshness simulator
+    loads thousands of small batches, where reopening the file would dominate."""
+    return [_transaction(con, batch, ladder) for batch in batches]
 
 
 def _transaction(con: duckdb.DuckDBPyConnection, batch: Batch, ladder: Ladder) -> LoadReport:

@@ -2,8 +2,13 @@
 
 NewsDiffs and diffengine recorded quote-style and whitespace changes as edits; here every text
 field goes through NFKC (which also turns NBSP into a space), one quote and dash style, no
-zero-width characters and collapsed whitespace before it is hashed or diffed. Tags are compared as
-a case-insensitive set because the site prints them in three different orders on one page.
+zero-width characters, no control characters and collapsed whitespace before it is hashed or
+diffed. Tags are compared as a case-insensitive set because the site prints them in three
+different orders on one page.
+
+How the words of a field are split into paragraphs is not content: the hash covers each text
+field's word sequence, not its layout, so a paragraph split in two, two paragraphs joined or a
+`<br>` that became a `<p>` is no new version (it counts as cosmetic).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from parsers.models import Article
+from parsers.text import strip_controls
 
 _PUNCTUATION = str.maketrans(
     {
@@ -45,7 +51,10 @@ _PUNCTUATION = str.maketrans(
 
 
 def normalize_text(text: str) -> str:
-    """Text as compared: NFKC, one quote/dash style, no invisible characters, single spaces."""
+    """Text as compared: NFKC, one quote/dash style, no invisible or control characters, single
+    spaces."""
+    if not text.isprintable():
+        text = strip_controls(text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
     elif "`" in text:
@@ -117,15 +126,23 @@ class Snapshot:
         )
 
     @cached_property
+    def body_words(self) -> str:
+        """The body's word sequence, page titles included: what the content hash covers."""
+        return " ".join(self.paragraphs)
+
+    @cached_property
     def content_hash(self) -> str:
-        """Identity of the content. Stored with every version: changing how it is computed
-        would make every article look edited, so it needs a migration that rehashes."""
+        """Identity of the content: every text field's words, not how they are laid out.
+
+        Computed from the normalised fields on both sides of a comparison (the loader recomputes
+        it for stored versions, see warehouse.state), so an older digest in the `content_hash`
+        column of versions written by an earlier release is never compared with a new one.
+        """
         digest = hashlib.sha256()
         parts = [
             self.title,
             self.description,
-            self.layout_json,
-            self.body,
+            self.body_words,
             *self.tag_set,
             "\x00",
             *self.authors,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.locking import connect
+from warehouse.locking import DatabaseLocked, connect
 from warehouse.normalize import DIFFED_TOPIC_SQL, Snapshot, snapshot_from_row
 from warehouse.rawpages import decompress
 
@@ -33,6 +33,35 @@ def open_readonly(path: Path | str, lock_timeout: float = 5.0) -> duckdb.DuckDBP
             f"no warehouse database at {path}: run a monitoring flow first, or pass --db"
         )
     return connect(path, read_only=True, lock_timeout=lock_timeout)
+
+
+def database_problem(path: Path | str) -> str | None:
+    """Why `path` cannot be used as the warehouse (not DuckDB, truncated, corrupt), or None.
+
+    A missing file is fine (a run creates it) and so is a busy one (the run spools); checked
+    before a run starts so that a wrong `--db` costs one line, not a traceback mid-run.
+    """
+    if not Path(path).exists():
+        return None
+    if not Path(path).is_file():
+        return f"{path} is not a file"
+    try:
+        con = connect(path, read_only=True, lock_timeout=0)
+    except DatabaseLocked:
+        return None
+    except duckdb.Error as error:
+        return f"{path} is not a readable DuckDB database: {first_line(error)}"
+    try:
+        con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
+    except duckdb.Error as error:
+        return f"{path} is not a readable DuckDB database: {first_line(error)}"
+    finally:
+        con.close()
+    return None
+
+
+def first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 @dataclass(frozen=True)
@@ -70,13 +99,20 @@ def due_for_recheck(path: Path | str, now: datetime, limit: int | None = None) -
     """Articles whose next check is due, most overdue first; removed ones included."""
     if not Path(path).is_file():
         return []
+    with open_readonly(path) as con:
+        return due_articles(con, now, limit)
+
+
+def due_articles(
+    con: duckdb.DuckDBPyConnection, now: datetime, limit: int | None = None
+) -> list[DueArticle]:
+    """`due_for_recheck` over an open connection."""
     sql = DUE_SQL
     params: list[object] = [now]
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    with open_readonly(path) as con:
-        return [DueArticle(*row) for row in con.execute(sql, params).fetchall()]
+    return [DueArticle(*row) for row in con.execute(sql, params).fetchall()]
 
 
 def stored_raw_pages(

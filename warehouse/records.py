@@ -20,6 +20,7 @@ FetchOutcome = Literal[
     "removed",
     "not_article",
     "blocked_by_robots",
+    "robots_unreachable",
     "too_large",
     "http_error",
     "network_error",
@@ -50,6 +51,9 @@ class FetchAttempt(BaseModel):
     error: str | None = None
     attempted_at: AwareDatetime
     attempt: int = 1
+    cause: str | None = Field(
+        None, description="Why the attempt failed: dns, timeout, bot_wall, ... (see fetch_log)."
+    )
 
 
 class Observation(BaseModel):
@@ -82,10 +86,16 @@ class Batch(BaseModel):
     run_id: str
     created_at: AwareDatetime
     observations: list[Observation]
+    fetches: list[FetchAttempt] = Field(
+        default_factory=list,
+        description="Attempts that belong to no article: listings and robots.txt.",
+    )
 
     @property
     def batch_id(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:32]
+        # A batch without listing fetches hashes as it did before the field existed.
+        exclude = None if self.fetches else {"fetches"}
+        return hashlib.sha256(self.model_dump_json(exclude=exclude).encode()).hexdigest()[:32]
 
 
 RunState = Literal["running", "completed", "failed", "crashed", "cancelled"]
@@ -103,3 +113,5 @@ class RunRecord(BaseModel):
     state: RunState = "running"
     counts: dict[str, int] = Field(default_factory=dict)
     message: str | None = None
+    pid: int | None = None
+    hostname: str | None = None

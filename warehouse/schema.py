@@ -143,7 +143,28 @@ CREATE TABLE version_topics (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: change hints read from the site (sitemap <lastmod>, RSS pubDate), for the recheck policy
+# (issue 12). `claims_change`: the hint dates a change after the article's last check.
+_V3 = """
+CREATE TABLE change_hints (
+    article_id BIGINT NOT NULL,
+    source VARCHAR NOT NULL,
+    hinted_at TIMESTAMPTZ NOT NULL,
+    seen_at TIMESTAMPTZ NOT NULL,
+    claims_change BOOLEAN NOT NULL,
+    run_id VARCHAR
+);
+"""
+
+# v4: why each failed fetch attempt failed (dns, timeout, bot_wall, ...; see flows/fetching/causes),
+# and which process runs a run, so a run killed with SIGKILL can be marked crashed later.
+_V4 = """
+ALTER TABLE fetches ADD COLUMN cause VARCHAR;
+ALTER TABLE run_records ADD COLUMN pid INTEGER;
+ALTER TABLE run_records ADD COLUMN hostname VARCHAR;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LATEST_TOPICS = """
@@ -177,7 +198,7 @@ VIEWS: dict[str, str] = {
     """,
     "fetch_log": """
         SELECT attempted_at, article_id, url, final_url, status, outcome, bytes, etag,
-               last_modified, elapsed_ms, error, attempt, run_id
+               last_modified, elapsed_ms, error, attempt, run_id, cause
         FROM fetches
     """,
     "runs": """
@@ -218,6 +239,31 @@ VIEWS: dict[str, str] = {
         SELECT period, start AS period_start, topic, coalesce(articles, 0) AS articles,
                coalesce(edits, 0) AS edits, coalesce(edited_articles, 0) AS edited_articles
         FROM published FULL JOIN edited USING (period, topic, start)
+    """,
+    "freshness": """
+        WITH detected AS (
+            SELECT (c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day,
+                   CASE WHEN v.modified_at <= c.detected_at
+                        THEN date_diff('second', v.modified_at, c.detected_at) / 60.0
+                   END AS delay_minutes
+            FROM changes c
+            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
+            WHERE c.kind = 'edit'
+        ),
+        by_day AS (
+            SELECT day, count(*) AS versions_detected, count(delay_minutes) AS dated_versions,
+                   median(delay_minutes) AS median_delay_minutes,
+                   quantile_cont(delay_minutes, 0.95) AS p95_delay_minutes
+            FROM detected GROUP BY day
+        ),
+        requests AS (
+            SELECT (attempted_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day, count(*) AS requests
+            FROM fetches GROUP BY day
+        )
+        SELECT day, coalesce(versions_detected, 0) AS versions_detected,
+               coalesce(dated_versions, 0) AS dated_versions, median_delay_minutes,
+               p95_delay_minutes, coalesce(requests, 0) AS requests
+        FROM by_day FULL JOIN requests USING (day)
     """,
 }
 

@@ -71,17 +71,18 @@ def _versions(
     }
     versions: dict[int, dict[int, StoredVersion]] = defaultdict(dict)
     for row in con.execute(
-        f"""SELECT article_id, version, content_hash, raw_hash, title, description, body,
+        f"""SELECT article_id, version, raw_hash, title, description, body,
                    pages, tags, authors, published_at
             FROM versions WHERE article_id IN {_IDS}""",
         [ids],
     ).fetchall():
         article_id, version = row[0], row[1]
+        snapshot = snapshot_from_row(*row[3:])
         versions[article_id][version] = StoredVersion(
             version=version,
-            content_hash=row[2],
-            snapshot=snapshot_from_row(*row[4:]),
-            raw_hash=row[3],
+            content_hash=snapshot.content_hash,  # the column may hold an older release's digest
+            snapshot=snapshot,
+            raw_hash=row[2],
             topics=topics.get((article_id, version), ()),
         )
     return versions

@@ -19,6 +19,7 @@ from typing import Literal
 
 import httpx
 
+from flows.fetching.causes import FailureCause, classify_exception, status_cause
 from flows.fetching.limits import (
     ACCEPT_ENCODING,
     BadEncoding,
@@ -29,7 +30,7 @@ from flows.fetching.limits import (
 from flows.fetching.pacing import HostPacer
 from flows.fetching.redirects import REDIRECT_STATUSES, RedirectChain
 from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
-from flows.fetching.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache
+from flows.fetching.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, path_of
 from flows.settings import Settings
 from parsers.urls import host_of, is_allowed_url
 from warehouse.records import FetchAttempt, FetchOutcome
@@ -66,6 +67,7 @@ class FetchResult:
     error: str | None = None
     attempts: list[FetchAttempt] = field(default_factory=list)
     charset: str | None = None
+    cause: FailureCause | None = None
 
     @classmethod
     def from_stored(cls, url: str, html: str) -> FetchResult:
@@ -84,6 +86,7 @@ class _Exchange:
     downloaded: int = 0
     failure: Literal["network_error", "too_large", "http_error"] | None = None
     error: str | None = None
+    cause: FailureCause | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     elapsed: float = 0.0
 
@@ -144,6 +147,8 @@ class Fetcher:
             else None
         )
         self._client: httpx.AsyncClient | None = None
+        self.robots_attempts: list[FetchAttempt] = []
+        """Every robots.txt attempt, for the fetch log: they belong to no article."""
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
@@ -195,8 +200,13 @@ class Fetcher:
         except Exception as exc:
             # A bug here must not end the batch: the page is reported failed, with the traceback.
             logger.exception("unexpected error fetching %s", url)
+            error = f"unexpected {type(exc).__name__}: {exc}"
             result = FetchResult(
-                url, "network_error", error=f"unexpected {type(exc).__name__}: {exc}"
+                url,
+                "network_error",
+                error=error,
+                attempts=[_no_request(url, "network_error", "connection", error, 1)],
+                cause="connection",
             )
         return replace(result, elapsed_ms=(time.monotonic() - started) * 1000)
 
@@ -204,7 +214,11 @@ class Fetcher:
         self, url: str, etag: str | None, last_modified: str | None, kind: RequestKind
     ) -> FetchResult:
         if not is_allowed_url(url, self.allowed_hosts):
-            return FetchResult(url, "http_error", error=f"not allow-listed: {url}")
+            error = f"host not allowed: {url}"
+            attempt = _no_request(url, "http_error", "host_not_allowed", error, 1)
+            return FetchResult(
+                url, "http_error", error=error, attempts=[attempt], cause="host_not_allowed"
+            )
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -216,14 +230,10 @@ class Fetcher:
         attempts: list[FetchAttempt] = []
         current = url
         while True:
-            if kind != "robots" and not await self._robots_allow(current):
-                return FetchResult(
-                    url,
-                    "blocked_by_robots",
-                    final_url=current,
-                    error=f"disallowed by robots.txt: {current}",
-                    attempts=attempts,
-                )
+            if kind != "robots":
+                blocked = await self._robots_block(url, current, attempts)
+                if blocked is not None:
+                    return blocked
             exchange = await self._request(current, headers, cap, budget, attempts)
             if exchange.status in REDIRECT_STATUSES and exchange.failure is None:
                 decision = chain.next(current, exchange.headers.get("location"))
@@ -231,7 +241,13 @@ class Fetcher:
                     current = decision.target
                     continue
                 outcome: FetchOutcome = "removed" if decision.action == "removed" else "http_error"
-                _set_last_outcome(attempts, outcome, decision.error)
+                cause: FailureCause | None = None
+                if outcome != "removed":
+                    off_list = decision.target and not is_allowed_url(
+                        decision.target, self.allowed_hosts
+                    )
+                    cause = "host_not_allowed" if off_list else "redirect"
+                _set_last_outcome(attempts, outcome, decision.error, cause)
                 return FetchResult(
                     url,
                     outcome,
@@ -239,6 +255,7 @@ class Fetcher:
                     final_url=decision.target,
                     error=decision.error,
                     attempts=attempts,
+                    cause=cause,
                 )
             return self._conclude(url, kind, exchange, etag, last_modified, attempts)
 
@@ -255,7 +272,9 @@ class Fetcher:
         status, headers = exchange.status, exchange.headers
         base = {"url": url, "status": status, "final_url": exchange.url, "attempts": attempts}
         if exchange.failure is not None:
-            return FetchResult(**base, outcome=exchange.failure, error=exchange.error)
+            return FetchResult(
+                **base, outcome=exchange.failure, error=exchange.error, cause=exchange.cause
+            )
         assert status is not None
         new_etag = headers.get("etag") or None
         new_modified = headers.get("last-modified") or None
@@ -270,13 +289,15 @@ class Fetcher:
             _set_last_outcome(attempts, "removed", None)
             return FetchResult(**base, outcome="removed", error=f"HTTP {status}")
         if not 200 <= status < 300:
-            return FetchResult(**base, outcome="http_error", error=exchange.error)
+            return FetchResult(
+                **base, outcome="http_error", error=exchange.error, cause=exchange.cause
+            )
         # With repeated Content-Type headers the last one wins, as in browsers (WHATWG Fetch).
         content_type = (headers.get_list("content-type") or [None])[-1]
         if not _content_type_ok(kind, content_type):
             error = f"content-type {content_type!r} is not what a {kind} page serves"
-            _set_last_outcome(attempts, "not_article", error)
-            return FetchResult(**base, outcome="not_article", error=error)
+            _set_last_outcome(attempts, "not_article", error, "not_html")
+            return FetchResult(**base, outcome="not_article", error=error, cause="not_html")
         content = exchange.content or b""
         decoded = decode_text(content, content_type)
         return FetchResult(
@@ -306,7 +327,8 @@ class Fetcher:
             if not exchange.retryable:
                 return exchange
             if retries >= self._policy.max_retries:
-                exchange.error = f"{exchange.error} (gave up after {retries + 1} attempts)"
+                tries = f"{retries + 1} attempts" if retries else "1 attempt"
+                exchange.error = f"{exchange.error} (gave up after {tries})"
                 return exchange
             retries += 1
             retry_after = parse_retry_after(exchange.headers.get("retry-after"))
@@ -352,18 +374,27 @@ class Fetcher:
                         exchange.downloaded = response.num_bytes_downloaded
                         await response.aclose()
                     if not 200 <= response.status_code < 400:
-                        exchange.error = f"HTTP {response.status_code} {response.reason_phrase}"
+                        exchange.cause = status_cause(
+                            response.status_code,
+                            response.headers.get("content-type"),
+                            exchange.content,
+                        )
+                        wall = " (bot wall)" if exchange.cause == "bot_wall" else ""
+                        exchange.error = (
+                            f"HTTP {response.status_code} {response.reason_phrase}{wall}"
+                        )
             except TooLarge as exc:
                 exchange.failure, exchange.error = "too_large", str(exc)
+                exchange.cause = "too_large"
             except TimeoutError:
-                exchange.failure = "network_error"
+                exchange.failure, exchange.cause = "network_error", "timeout"
                 exchange.error = f"total timeout: the fetch's {budget.total:g}s budget ran out"
             except BadEncoding as exc:
                 exchange.failure, exchange.error = "http_error", str(exc)
-            except httpx.TimeoutException as exc:
-                exchange.failure, exchange.error = "network_error", _describe(exc)
+                exchange.cause = "bad_response"
             except httpx.TransportError as exc:
                 exchange.failure, exchange.error = "network_error", _describe(exc)
+                exchange.cause = classify_exception(exc)
             finally:
                 exchange.elapsed = time.monotonic() - started
                 budget.spend(exchange.elapsed)
@@ -380,14 +411,39 @@ class Fetcher:
         token = base64.b64encode(auth.get_secret_value().encode()).decode("ascii")
         return {"Authorization": f"Basic {token}"}
 
-    async def _robots_allow(self, url: str) -> bool:
-        return self._robots is None or await self._robots.allowed(url)
+    async def _robots_block(
+        self, url: str, current: str, attempts: list[FetchAttempt]
+    ) -> FetchResult | None:
+        """The result of a fetch that robots.txt stops at `current`, or None to go on."""
+        if self._robots is None:
+            return None
+        rules = await self._robots.rules_for(current)
+        if rules.allows(path_of(current)):
+            return None
+        if rules.unreachable is not None:
+            outcome: FetchOutcome = "robots_unreachable"
+            cause: FailureCause = "robots_unreachable"
+            error = f"site unreachable: robots.txt could not be fetched ({rules.unreachable})"
+        else:
+            outcome, cause = "blocked_by_robots", "robots_disallowed"
+            error = f"disallowed by robots.txt: {current}"
+        attempts.append(_no_request(current, outcome, cause, error, len(attempts) + 1))
+        return FetchResult(
+            url, outcome, final_url=current, error=error, attempts=attempts, cause=cause
+        )
+
+    def robots_cause(self, url: str) -> FailureCause | None:
+        """Why robots.txt of `url`'s origin could not be read (None: it was, or not asked)."""
+        return self._robots.unreachable_cause(url) if self._robots is not None else None
 
     async def _load_robots(self, robots_url: str) -> RobotsAnswer:
         result = await self._fetch(robots_url, None, None, "robots")
+        self.robots_attempts.extend(
+            a.model_copy(update={"attempt": n}) for n, a in enumerate(result.attempts, 1)
+        )
         if result.outcome == "ok":
             return RobotsAnswer(result.status, result.text)
-        return RobotsAnswer(result.status, None, result.error)
+        return RobotsAnswer(result.status, None, result.error, result.cause)
 
 
 def _describe(exc: Exception) -> str:
@@ -406,6 +462,7 @@ def _attempt_record(exchange: _Exchange, number: int) -> FetchAttempt:
         outcome = "ok"
     is_redirect = exchange.status in REDIRECT_STATUSES
     return FetchAttempt(
+        cause=exchange.cause,
         url=exchange.url,
         final_url=exchange.headers.get("location") if is_redirect else None,
         status=exchange.status,
@@ -421,9 +478,27 @@ def _attempt_record(exchange: _Exchange, number: int) -> FetchAttempt:
 
 
 def _set_last_outcome(
-    attempts: list[FetchAttempt], outcome: FetchOutcome, error: str | None
+    attempts: list[FetchAttempt],
+    outcome: FetchOutcome,
+    error: str | None,
+    cause: FailureCause | None = None,
 ) -> None:
     """The last attempt's outcome becomes the fetch's (a 302 to "/" is a removal, not an "ok")."""
     if attempts:
         last = attempts[-1]
-        attempts[-1] = last.model_copy(update={"outcome": outcome, "error": error or last.error})
+        update = {"outcome": outcome, "error": error or last.error, "cause": cause or last.cause}
+        attempts[-1] = last.model_copy(update=update)
+
+
+def _no_request(
+    url: str, outcome: FetchOutcome, cause: FailureCause, error: str, number: int
+) -> FetchAttempt:
+    """An attempt stopped before any request (allow-list, robots.txt): logged all the same."""
+    return FetchAttempt(
+        url=url,
+        outcome=outcome,
+        cause=cause,
+        error=error,
+        attempted_at=datetime.now(UTC),
+        attempt=number,
+    )

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from parsers.encodings import codec_for_label, codec_for_meta
+
 ACCEPT_ENCODING = "gzip, deflate"
 
 _BOMS = (
@@ -29,8 +31,6 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
 )
 _META_SCAN_BYTES = 4096
-# WHATWG Encoding: labels that browsers decode as windows-1252 whatever they claim.
-_AS_WINDOWS_1252 = {"ascii", "latin-1", "iso8859-1", "cp1252"}
 
 
 class TooLarge(Exception):
@@ -108,27 +108,17 @@ class DecodedText:
     source: str  # where the charset came from: bom, header, meta, sniffed, default
 
 
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return "cp1252" if name in _AS_WINDOWS_1252 else name
-
-
 def _header_charset(content_type: str | None) -> str | None:
     for param in (content_type or "").split(";")[1:]:
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset":
-            return _codec(value)
+            return codec_for_label(value)
     return None
 
 
 def _meta_charset(content: bytes) -> str | None:
     match = _META_CHARSET.search(content[:_META_SCAN_BYTES])
-    return _codec(match.group(1).decode("ascii")) if match else None
+    return codec_for_meta(match.group(1).decode("ascii")) if match else None
 
 
 def _strict_utf8(content: bytes) -> str | None:
@@ -140,6 +130,9 @@ def _strict_utf8(content: bytes) -> str | None:
 
 def decode_text(content: bytes, content_type: str | None) -> DecodedText:
     """Decode with BOM, then HTTP header, then `<meta charset>`, then UTF-8 (with replacement).
+
+    Labels are read through the WHATWG label table (parsers.encodings): UTF-7 and labels of
+    non-text codecs (`rot13`, `base64`, `idna`) are not charsets, so the body is read as UTF-8.
 
     A BOM outranks the header, as in browsers (WHATWG "decode"). Declarations are checked
     against the bytes because mislabelled pages are common: non-ASCII bytes that are valid

@@ -1,0 +1,47 @@
+"""`liputan6-monitor publish DIR`: the warehouse's changes as a static site with Atom feeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows.publish_step import site_options
+from flows.settings import Settings
+from publishing import publish_site
+from publishing.labels import LANGUAGES
+from warehouse.locking import DatabaseLocked
+from warehouse.queries import WarehouseMissing
+
+
+def publish(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the site into.")],
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Days on the index (default: LIPUTAN6_PUBLISH_DAYS).")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help=f"Labels: {', '.join(LANGUAGES)} (default: id).")
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="DuckDB file (default: LIPUTAN6_DB_PATH setting).")
+    ] = None,
+) -> None:
+    """Write (or bring up to date) a static site and Atom feeds of every change."""
+    settings = Settings()
+    if lang is not None and lang not in LANGUAGES:
+        raise typer.BadParameter(
+            f"{lang!r}: choose from {', '.join(LANGUAGES)}", param_hint="--lang"
+        )
+    options = site_options(settings, days=days, lang=lang)
+    try:
+        report = publish_site(db or settings.db_path, directory, options)
+    except (WarehouseMissing, DatabaseLocked) as error:
+        Console(stderr=True).print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    Console(stderr=True).print(f"{directory}: {report.line()}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(publish)

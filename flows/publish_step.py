@@ -1,0 +1,50 @@
+"""The pipeline's last step when `LIPUTAN6_PUBLISH_DIR` is set: bring the changes site up to date.
+
+A failed publication never fails the run (the data is safe in the warehouse and the next run
+publishes again); it is logged and shown as a warning in the run's artifact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from prefect.logging import get_run_logger
+
+from flows.settings import Settings
+from publishing import PublishOptions, publish_site
+from publishing import paths as site_paths
+from warehouse import ChangeSummary
+from warehouse.site_source import PUBLIC_KINDS
+
+
+def site_options(
+    settings: Settings, days: int | None = None, lang: str | None = None
+) -> PublishOptions:
+    """The site's options from the settings, with explicit values (the CLI's) on top."""
+    return PublishOptions(
+        days=days or settings.publish_days,
+        lang=lang or settings.publish_lang,
+        live_hosts=tuple(settings.allowed_hosts),
+        base_url=settings.public_url,
+    )
+
+
+def publish_after_run(settings: Settings, changes: Sequence[ChangeSummary]) -> str | None:
+    """Publish when the run found a change the site shows; returns a warning if it failed."""
+    if settings.publish_dir is None or not any(c.kind in PUBLIC_KINDS for c in changes):
+        return None
+    logger = get_run_logger()
+    try:
+        report = publish_site(settings.db_path, settings.publish_dir, site_options(settings))
+    except Exception as error:  # reported in the run's artifact; the next run publishes again
+        logger.exception("publishing the site to %s failed", settings.publish_dir)
+        return f"publishing the site to {settings.publish_dir} failed: {error}"
+    logger.info("published %s: %s", settings.publish_dir, report.line())
+    return None
+
+
+def change_page_url(settings: Settings, change: ChangeSummary) -> str | None:
+    """The public page of a change's article history, when the site has a public URL."""
+    if not settings.public_url or change.kind not in (*PUBLIC_KINDS, "parser_change"):
+        return None
+    return settings.public_url.rstrip("/") + "/" + site_paths.article(change.article_id)

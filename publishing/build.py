@@ -1,0 +1,180 @@
+"""`publish_site`: the warehouse's changes as a static site in a folder, brought up to date.
+
+The database is opened read-only and closed between steps, so a long first build never keeps
+the monitor's loads waiting for more than one query.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as day_start
+from pathlib import Path
+
+from publishing import paths
+from publishing.article_page import render_article
+from publishing.atom import render_feed
+from publishing.entries import WIB, Context
+from publishing.labels import Labels
+from publishing.list_pages import (
+    PlannedPage,
+    archive_index,
+    fingerprint,
+    index_pages,
+    kind_pages,
+    month_pages,
+    topic_pages,
+)
+from publishing.site_files import SiteFiles
+from warehouse.site_source import (
+    ChangeRecord,
+    FeedSelection,
+    SiteChanges,
+    article_histories,
+    month_changes,
+    open_site_source,
+)
+
+ARTICLE_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    days: int = 30
+    lang: str = "id"
+    live_hosts: tuple[str, ...] = ()  # hosts besides liputan6.com the live links may point to
+    base_url: str | None = None  # public URL of the site: feeds then use absolute links
+    feed_size: int = 100
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    pages: int
+    written: int
+    removed: int
+    bytes_written: int
+    seconds: float
+    phases: dict[str, float]  # seconds per step: read, lists, articles, finish
+
+    def line(self) -> str:
+        return (
+            f"{self.pages} files, {self.written} written, {self.pages - self.written} unchanged, "
+            f"{self.removed} removed, {self.bytes_written / 1e6:.1f} MB written, "
+            f"{self.seconds:.2f} s"
+        )
+
+
+def window_start(now: datetime, days: int) -> datetime:
+    """Midnight WIB `days - 1` days before today: whole days, so the window moves once a day."""
+    today = now.astimezone(WIB).date()
+    return datetime.combine(today - timedelta(days=days - 1), day_start(), tzinfo=WIB)
+
+
+def publish_site(
+    db_path: Path | str,
+    out_dir: Path,
+    options: PublishOptions | None = None,
+    now: datetime | None = None,
+) -> PublishReport:
+    """Write or update the site in `out_dir`; pages whose data did not change are left alone."""
+    started = time.perf_counter()
+    options = options or PublishOptions()
+    if options.days < 1:
+        raise ValueError("days must be at least 1")
+    ctx = Context(Labels(options.lang), tuple(options.live_hosts))
+    since = window_start(now or datetime.now(WIB), options.days)
+    files = SiteFiles(Path(out_dir))
+    phases: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        phases[name] = time.perf_counter() - mark
+        mark = time.perf_counter()
+
+    with closing(open_site_source(db_path)) as con:
+        changes = SiteChanges(con)
+        recent = changes.recent(since)
+        older = changes.older_counts(since)
+        months = changes.archive_digests(since)
+        feeds = changes.feeds(options.feed_size)
+        digests = changes.article_digests()
+    lap("read")
+    planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
+    planned += topic_pages(recent, sorted(feeds.topics), ctx)
+    planned.append(archive_index(months, options.days, ctx))
+    for month in months:
+        planned += month_pages(month, _month_loader(db_path, month.month, since), ctx)
+    planned += _feeds(feeds, ctx, options.base_url)
+    for item in planned:
+        if not files.is_current(item.path, item.fingerprint):
+            files.write(item.path, item.render(), item.fingerprint)
+    lap("lists")
+    _articles(db_path, digests, files, ctx)
+    lap("articles")
+    removed = files.finish()
+    lap("finish")
+    return PublishReport(
+        files.pages,
+        files.written,
+        len(removed),
+        files.bytes_written,
+        time.perf_counter() - started,
+        phases,
+    )
+
+
+def _month_loader(
+    db_path: Path | str, month: str, since: datetime
+) -> Callable[[], list[ChangeRecord]]:
+    """Reads a month's rows over its own connection, only if one of its pages is stale."""
+
+    def load() -> list[ChangeRecord]:
+        with closing(open_site_source(db_path)) as con:
+            return month_changes(con, month, since)
+
+    return load
+
+
+def _feeds(feeds: FeedSelection, ctx: Context, base_url: str | None) -> list[PlannedPage]:
+    labels = ctx.labels
+    chosen = [
+        (paths.FEED_ALL, labels("feed_all"), feeds.all),
+        (paths.FEED_HEADLINES, labels("headlines"), feeds.headlines),
+        (paths.FEED_REMOVALS, labels("kind.removed"), feeds.removals),
+    ]
+    chosen += [
+        (paths.topic_feed(topic), labels("topic", name=topic), changes)
+        for topic, changes in sorted(feeds.topics.items())
+    ]
+    planned = []
+    for path, title, changes in chosen:
+        key = fingerprint(path, ctx, title, base_url, tuple((c.change_id, c.url) for c in changes))
+
+        def render(path: str = path, title: str = title, changes: list = changes) -> str:
+            return render_feed(path, f"{labels('site')}: {title}", changes, ctx, base_url)
+
+        planned.append(PlannedPage(path, key, render))
+    return planned
+
+
+def _articles(db_path: Path | str, digests: dict[int, str], files: SiteFiles, ctx: Context) -> None:
+    """Render the history pages whose article gained a change (or whose URL, topics or status
+    moved); each chunk of articles is read over its own short connection."""
+    common = fingerprint("articles", ctx)[:8]  # the digest is per article already
+    keys = {article_id: common + digest for article_id, digest in digests.items()}
+    stale = [a for a, key in keys.items() if not files.is_current(paths.article(a), key)]
+    for chunk in _chunks(stale, ARTICLE_CHUNK):
+        with closing(open_site_source(db_path)) as con:
+            histories = list(article_histories(con, chunk))
+        for history in histories:
+            path = paths.article(history.article_id)
+            files.write(path, render_article(history, ctx), keys[history.article_id])
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

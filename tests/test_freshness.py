@@ -1,0 +1,228 @@
+"""The recheck policy against a simulated newsroom: real warehouse, virtual time, small sizes.
+
+Properties, not numbers: the allocator never spends more than its budget, ranks by utility so a
+backlog drains best-first, keeps new articles fetched within ten minutes while it drains, trusts
+only hint sources that prove right, and decides from the warehouse alone (no peeking). The
+benchmark (benchmarks/freshness.py) measures recall and latency.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from parsers.listings import sitemap_lastmods
+from sample_site.freshness_sim import SimConfig, Simulator
+from sample_site.newsroom import PROFILES, WIB, HintMode, generate
+from warehouse import open_readonly
+from warehouse.allocation import PolicySettings, select_checks
+from warehouse.hazards import AGE_EDGES_H, ladder_prior, learn
+from warehouse.hints import Hint, record_hints, source_quality
+from warehouse.locking import connect
+from warehouse.recheck_planner import Planner, PlannerSettings
+from warehouse.scheduling import Ladder
+
+START = datetime(2026, 11, 1, 17, tzinfo=UTC)  # midnight WIB
+PER_DAY = 96
+
+
+def small(mode: HintMode, **changes: object) -> SimConfig:
+    base = SimConfig(
+        PROFILES["breaking"],
+        mode,
+        "allocation",
+        START,
+        days=0.5,
+        per_day=PER_DAY,
+        rate_per_second=2.0 * PER_DAY / 1500,
+        pass_seconds=600,
+        warmup=timedelta(hours=2),
+        recheck_share=0.5,
+    )
+    return replace(base, **changes)
+
+
+@pytest.fixture(scope="module")
+def truthful_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Simulator, Path]:
+    db = tmp_path_factory.mktemp("fresh") / "sim.duckdb"
+    sim = Simulator(small(HintMode.TRUTHFUL), db)
+    sim.result = sim.run()  # type: ignore[attr-defined]
+    return sim, db
+
+
+def test_newsroom_is_calibrated() -> None:
+    site = generate(PROFILES["breaking"], START, days=4, per_day=1500, seed=3)
+    edited = [a for a in site.articles if len(a.versions) > 1]
+    versions = statistics.mean(len(a.versions) for a in edited)
+    assert 3.2 <= versions <= 4.0  # NewsEdits: ~3.6 versions per tracked article
+    hours = [a.published_at.astimezone(WIB).hour for a in site.articles]
+    assert hours.count(10) > 5 * hours.count(2)  # the daily cycle in WIB
+    assert len(site.articles) == 6000
+
+    def late_share(profile: str) -> float:
+        arts = generate(PROFILES[profile], START, days=2, per_day=1500, seed=3).articles
+        ages = [v - a.published_at for a in arts for v in a.versions[1:]]
+        return sum(age > timedelta(hours=12) for age in ages) / len(ages)
+
+    assert late_share("late-corrections") > 2 * late_share("breaking")
+
+
+def test_hint_modes_expose_what_they_promise() -> None:
+    site = generate(PROFILES["breaking"], START, days=1, per_day=300, seed=4)
+    art = next(a for a in site.articles if len(a.versions) > 2)
+    after = art.versions[-1] + timedelta(minutes=1)
+    assert art.lastmod(after, HintMode.TRUTHFUL) == art.versions[-1]
+    assert art.lastmod(after, HintMode.ABSENT) is None
+    assert art.modified_at(after, HintMode.ABSENT) is None
+    assert art.rss_date(after, HintMode.TRUTHFUL) == art.published_at
+
+
+def test_allocator_never_exceeds_its_budget_and_ranks_by_utility(truthful_run) -> None:
+    _, db = truthful_run
+    now = START + timedelta(days=0.5)
+    with open_readonly(db) as con:
+        planner = Planner(PlannerSettings(policy=PolicySettings(fresh_share=0)), Ladder())
+        everything = planner.plan(con, now, 10_000).checks
+        for budget in (0, 1, 3, 7):
+            plan = planner.plan(con, now, budget)
+            assert len(plan.checks) <= budget
+            assert plan.checks == everything[:budget]  # best first: drains in priority order
+            assert plan.waiting == len(everything) - len(plan.checks)
+            assert plan.expected_versions == pytest.approx(sum(c.utility for c in everything))
+    utilities = [c.utility for c in everything]
+    assert utilities == sorted(utilities, reverse=True)
+    assert all(u >= PolicySettings().min_utility for u in utilities)
+
+
+def test_every_pass_stays_within_the_politeness_budget(truthful_run) -> None:
+    sim, _ = truthful_run
+    cap = int(sim.cfg.rate_per_second * sim.cfg.pass_seconds)
+    assert sim.passes and all(p.requests <= cap for p in sim.passes)
+    assert all(p.rechecks <= int(sim.cfg.recheck_share * cap) for p in sim.passes)
+
+
+def test_truthful_hints_are_trusted_and_catch_edits_fast(truthful_run) -> None:
+    sim, _ = truthful_run
+    quality = sim.planner.quality["sitemap"]
+    assert quality.reliability > 0.8
+    result = sim.result  # type: ignore[attr-defined]
+    assert result.versions_total > 10
+    assert result.recall > 0.8
+    assert result.latency(0.5) <= 10  # hints read every pass (10 min here)
+
+
+def test_freshness_view_reports_versions_delays_and_requests(truthful_run) -> None:
+    sim, db = truthful_run
+    with open_readonly(db) as con:
+        rows = con.execute(
+            "SELECT versions_detected, dated_versions, median_delay_minutes, requests "
+            "FROM freshness"
+        ).fetchall()
+    assert sum(r[0] for r in rows) > 0
+    assert sum(r[1] for r in rows) == sum(r[0] for r in rows)  # truthful: every edit dated
+    assert all(r[2] is None or r[2] >= 0 for r in rows)
+    assert sum(r[3] for r in rows) >= sum(p.rechecks for p in sim.passes)  # all logged
+
+
+def test_no_peeking_the_plan_is_a_function_of_the_warehouse(truthful_run, tmp_path) -> None:
+    sim, db = truthful_run
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    now = START + timedelta(days=0.5)
+    with open_readonly(db) as con:
+        sim.planner.relearn(con, now)
+        theirs = sim.planner.plan(con, now, 20)
+    with open_readonly(copy) as con:
+        mine = Planner(PlannerSettings(), Ladder()).plan(con, now, 20)
+    assert [c.article_id for c in mine.checks] == [c.article_id for c in theirs.checks]
+    import warehouse.allocation
+    import warehouse.hazards
+    import warehouse.recheck_planner
+
+    for module in (warehouse.allocation, warehouse.hazards, warehouse.recheck_planner):
+        assert "sample_site" not in Path(module.__file__).read_text()
+
+
+def test_hazards_fall_with_age_and_start_from_the_ladder(truthful_run) -> None:
+    _, db = truthful_run
+    prior = ladder_prior(Ladder(), 0.05)
+    with open_readonly(db) as con:
+        empty_day = START - timedelta(days=30)  # nothing watched yet: the prior alone
+        assert learn(con, empty_day, prior).rates["*"] == pytest.approx(prior)
+        table = learn(con, START + timedelta(days=0.5), prior)
+    assert table.changes_seen > 0
+    assert table.rates["*"][0] > table.rates["*"][AGE_EDGES_H.index(6)]
+
+
+def test_unreliable_hints_are_demoted(tmp_path) -> None:
+    db = tmp_path / "hints.duckdb"
+    Simulator(small(HintMode.ABSENT, days=0.1), db).run()
+    now = START + timedelta(days=0.1)
+    with connect(db, read_only=False, lock_timeout=5) as con:
+        ids = [row[0] for row in con.execute("SELECT article_id FROM articles").fetchall()]
+        con.execute("UPDATE articles SET last_checked = ?", [now - timedelta(hours=1)])
+        later = now + timedelta(minutes=1)
+        assert record_hints(con, [Hint(i, "rss", now) for i in ids], now) == len(ids)
+        assert record_hints(con, [Hint(i, "rss", now) for i in ids], later) == 0  # not new
+        con.execute(  # each claim resolved by a check that found nothing new
+            """INSERT INTO fetches (article_id, url, outcome, bytes, elapsed_ms, attempted_at,
+                                    attempt)
+               SELECT unnest(?::BIGINT[]), 'u', 'not_modified', 0, 1.0, ?, 1""",
+            [ids, later],
+        )
+        quality = source_quality(con, later)
+    assert quality["rss"].claims == len(ids) and quality["rss"].confirmed == 0
+    assert quality["rss"].reliability < PolicySettings().min_reliability
+    with open_readonly(db) as con:
+        planner = Planner(PlannerSettings(), Ladder())
+        checks = planner.plan(con, later, 100).checks
+    assert checks and not any(c.hinted for c in checks)
+
+
+def test_backlog_after_downtime_drains_while_new_articles_stay_within_ten_minutes(
+    tmp_path,
+) -> None:
+    cfg = small(
+        HintMode.ABSENT,
+        days=0.75,
+        pass_seconds=300,
+        recheck_share=0.3,
+        downtime=(timedelta(hours=8), timedelta(hours=6)),
+    )
+    sim = Simulator(cfg, tmp_path / "down.duckdb")
+    result = sim.run()
+    back = START + timedelta(hours=14)
+    before = [p for p in sim.passes if p.at < START + timedelta(hours=8)]
+    after = [p for p in sim.passes if p.at >= back]
+    assert after[0].expected_versions > 2 * before[-1].expected_versions  # the downtime's debt
+    assert after[-1].expected_versions < after[0].expected_versions / 2  # ...drains
+    assert max(p.rechecks for p in after) <= int(0.3 * cfg.rate_per_second * cfg.pass_seconds)
+    fresh = [d for at, d in result.first_fetch_delay_min if at >= back]
+    assert fresh and max(fresh) <= 10
+
+
+def test_sitemap_lastmods_are_read_per_article() -> None:
+    xml = """<?xml version="1.0"?>
+    <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>https://www.liputan6.com/news/read/5100001/banjir</loc>
+           <lastmod>2026-11-02T10:15:00+07:00</lastmod></url>
+      <url><loc>https://www.liputan6.com/news/read/5100002/gempa</loc></url>
+      <url><loc>https://www.liputan6.com/bola/read/5100003/skor</loc>
+           <lastmod>not a date</lastmod></url>
+    </urlset>"""
+    assert sitemap_lastmods(xml) == {5100001: datetime(2026, 11, 2, 3, 15, tzinfo=UTC)}
+
+
+def test_select_checks_with_no_budget_picks_nothing(truthful_run) -> None:
+    _, db = truthful_run
+    with open_readonly(db) as con:
+        planner = Planner(PlannerSettings(), Ladder())
+        planner.relearn(con, START + timedelta(days=0.5))
+        assert planner.hazards is not None
+        plan = select_checks(con, START, 0, planner.hazards, {}, PolicySettings())
+    assert plan.checks == []

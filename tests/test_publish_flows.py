@@ -1,0 +1,115 @@
+"""Publishing from the pipeline: monitor and recheck against the real replica over HTTP, a real
+DuckDB file and a real Prefect server, with `LIPUTAN6_PUBLISH_DIR` and `LIPUTAN6_PUBLIC_URL` set."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+import feedparser
+import pytest
+
+from flows.monitor_flow import monitor
+from flows.recheck_flow import recheck
+from sample_site import SampleSite, serve
+from warehouse import open_readonly
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+PUBLIC_URL = "https://changes.example.org/liputan6"
+EVERYTHING = 60 * 24 * 400
+
+
+@dataclass
+class World:
+    site: SampleSite
+    db: Path
+    out: Path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[World]:
+    workdir = tmp_path_factory.mktemp("publish-flows")
+    site = SampleSite(articles=24, seed=5, now=datetime.now(UTC))
+    with serve(site) as running, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LIPUTAN6_BASE_URL", running.base_url)
+        mp.setenv("LIPUTAN6_DB_PATH", str(workdir / "w.duckdb"))
+        mp.setenv("LIPUTAN6_SPOOL_DIR", str(workdir / "spool"))
+        mp.setenv("LIPUTAN6_RATE_PER_SECOND", "200")
+        mp.setenv("LIPUTAN6_CONCURRENCY", "8")
+        mp.setenv("LIPUTAN6_PUBLISH_DIR", str(workdir / "site"))
+        mp.setenv("LIPUTAN6_PUBLIC_URL", PUBLIC_URL)
+        yield World(site, workdir / "w.duckdb", workdir / "site")
+
+
+def changes_artifact(flow_run_id: UUID, key: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+
+    async def read() -> str:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(any_=[key]),
+                    flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+                )
+            )
+        assert len(found) == 1
+        return str(found[0].data)
+
+    return asyncio.run(read())
+
+
+def public_changes(db: Path) -> list[tuple[int, int]]:
+    with open_readonly(db) as con:
+        return con.execute(
+            """SELECT change_id, article_id FROM article_changes
+               WHERE kind IN ('edit', 'revert', 'removed', 'restored')"""
+        ).fetchall()
+
+
+def test_a_run_without_changes_publishes_nothing(world: World) -> None:
+    counts = asyncio.run(monitor())
+    assert counts["new"] == 24
+    assert not world.out.exists()  # new articles are not changes: nothing to publish yet
+
+
+def test_recheck_that_found_changes_publishes_and_links_them(world: World) -> None:
+    world.site.advance()
+    state = asyncio.run(recheck(ahead_minutes=EVERYTHING, return_state=True))
+    counts = state.result()
+    assert counts["changed"] + counts["removed"] > 0
+    found = public_changes(world.db)
+    assert found
+    feed = feedparser.parse((world.out / "feeds" / "all.xml").read_bytes())
+    assert not feed.bozo
+    assert sorted(int(e.link.rpartition("#change-")[2]) for e in feed.entries) == sorted(
+        change_id for change_id, _ in found
+    )
+    assert all(e.link.startswith(PUBLIC_URL + "/articles/") for e in feed.entries)
+    markdown = changes_artifact(state.state_details.flow_run_id, "recheck-changes")
+    for _, article_id in found:
+        assert (world.out / "articles" / f"{article_id}.html").is_file()
+        assert f"[history]({PUBLIC_URL}/articles/{article_id}.html)" in markdown
+
+
+def test_a_failed_publication_is_reported_and_the_run_completes(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the site folder should be")
+    monkeypatch.setenv("LIPUTAN6_PUBLISH_DIR", str(blocker))
+    world.site.advance()
+    state = asyncio.run(recheck(ahead_minutes=EVERYTHING, return_state=True))
+    assert state.is_completed()
+    markdown = changes_artifact(state.state_details.flow_run_id, "recheck-changes")
+    assert "publishing the site to" in markdown and "failed" in markdown
+    assert blocker.read_text() == "a file where the site folder should be"

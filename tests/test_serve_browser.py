@@ -1,0 +1,195 @@
+"""`serve` as a user sees it: its printed UI address opened in headless Chromium.
+
+Starts the real `serve` command against the replica, lets it run `monitor` at start, sends a
+second monitor run while the first is busy (the deployment's concurrency limit must cancel it),
+then opens the printed URL and checks the rendered pages: the deployments page lists the four
+deployments, and the flow run's summary and changes artifacts show what the replica holds.
+Screenshots go to tests/output/browser/ (gitignored), or to LIPUTAN6_SCREENSHOTS when set, for a
+person to look at.
+
+Needs Playwright for Python and Debian's `chromium` (or LIPUTAN6_CHROMIUM); without them the test
+skips with one line, except under CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from process_support import Launch, cli_env, launch
+
+from flows.local_server import free_port
+from sample_site import SampleSite, serve
+
+SHOTS = Path(
+    os.environ.get("LIPUTAN6_SCREENSHOTS") or Path(__file__).resolve().parent / "output" / "browser"
+)
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTICLES = 10
+WAIT = 240.0  # seconds; waits only, generous for a busy 2-core CI machine
+DEPLOYMENTS = ("monitor", "recheck", "reparse", "backfill")
+FINISHED = re.compile(r"^monitor (\w+) .*→ (http://\S+/runs/flow-run/([0-9a-f-]{36}))$")
+
+
+def chromium() -> str:
+    """The browser binary, or a skip (a fail under CI=true) naming what is missing."""
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Playwright for Python (pip install -e '.[test]')")
+    binary = (
+        os.environ.get("LIPUTAN6_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+    if binary is None:
+        missing.append("Chromium (apt-get install chromium, or set LIPUTAN6_CHROMIUM)")
+    if missing:
+        reason = f"browser test needs {' and '.join(missing)}"
+        if os.environ.get("CI", "").lower() in ("1", "true"):
+            pytest.fail(f"{reason}; CI=true makes it mandatory")
+        pytest.skip(reason)
+    assert binary is not None
+    return binary
+
+
+@dataclass
+class Served:
+    cli: Launch
+    ui: str
+    site: SampleSite
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    chromium()
+    tmp = tmp_path_factory.mktemp("serve-browser")
+    site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
+    with serve(site) as running:
+        env = cli_env(
+            tmp / "prefect-home",
+            LIPUTAN6_BASE_URL=running.base_url,
+            LIPUTAN6_DB_PATH=str(tmp / "w.duckdb"),
+            LIPUTAN6_SPOOL_DIR=str(tmp / "spool"),
+            LIPUTAN6_RATE_PER_SECOND="3",
+            LIPUTAN6_SOURCES='["sitemap"]',
+            LIPUTAN6_CHANNELS="[]",
+        )
+        cli = launch(["serve", "--port", str(free_port())], env, tmp)
+        try:
+            line = cli.wait_for(lambda: cli.line_with("Prefect UI: "), WAIT, "UI line")
+            assert isinstance(line, str)
+            yield Served(cli, line.split("Prefect UI: ", 1)[1].strip(), site)
+            cli.send(signal.SIGTERM)
+            assert cli.proc.wait(timeout=60) == 0, cli.output()[-3000:]
+            assert cli.leftovers(set()) == []
+        finally:
+            cli.kill_leftovers()
+
+
+def api(served: Served, path: str, body: dict | None = None) -> list | dict:
+    response = httpx.post(f"{served.ui}/api{path}", json=body or {}, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def running_monitor(served: Served) -> dict | None:
+    runs = api(
+        served, "/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}}
+    )
+    return next(iter(runs), None)  # type: ignore[arg-type]
+
+
+def finished_lines(served: Served) -> list[re.Match[str]]:
+    return [m for line in served.cli.lines if (m := FINISHED.match(line.strip()))]
+
+
+def test_ui_talks_to_its_own_api(served: Served) -> None:
+    settings = httpx.get(f"{served.ui}/ui-settings", timeout=10).json()
+    assert settings["api_url"] == f"{served.ui}/api"
+
+
+def test_serve_runs_monitor_at_start_and_cancels_an_overlapping_run(served: Served) -> None:
+    cli = served.cli
+    first = cli.wait_for(lambda: running_monitor(served), WAIT, "the first monitor run running")
+    deployment = next(d for d in api(served, "/deployments/filter") if d["name"] == "monitor")
+    second = api(served, f"/deployments/{deployment['id']}/create_flow_run")
+    assert isinstance(first, dict) and isinstance(second, dict)
+    cli.wait_for(lambda: len(finished_lines(served)) >= 2, WAIT, "two finished-run lines")
+    states = {m.group(3): m.group(1) for m in finished_lines(served)}
+    assert states[first["id"]] == "Completed", cli.output()[-3000:]
+    assert states[second["id"]] == "Cancelled", cli.output()[-3000:]
+    done = next(line for line in cli.lines if first["id"] in line and "Completed" in line)
+    assert f"new {ARTICLES}" in done and f"health 100.0% of {ARTICLES} pages" in done
+    for name in ("monitor", "recheck"):
+        assert re.search(rf"^{name}: next runs at \d\d:\d\d:\d\d", cli.output(), re.M)
+    for name in ("reparse", "backfill"):
+        assert f"{name}: on demand" in cli.output()
+
+
+def test_browser_shows_deployments_and_run_artifacts(served: Served) -> None:
+    from playwright.sync_api import sync_playwright
+
+    binary = chromium()
+    done = served.cli.wait_for(
+        lambda: next((m for m in finished_lines(served) if m.group(1) == "Completed"), None),
+        WAIT,
+        "a completed monitor run",
+    )
+    assert isinstance(done, re.Match)
+    run_url = done.group(2)
+    titles = [a["title"] for a in served.site.truth()["articles"]]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            page.goto(f"{served.ui}/deployments")
+            for name in DEPLOYMENTS:
+                page.get_by_text(name, exact=True).first.wait_for(timeout=30_000)
+            page.get_by_text("Every 10 minutes").wait_for()
+            body = page.inner_text("body")
+            assert "4 Deployments" in body and "Can't connect" not in body
+            page.screenshot(path=SHOTS / "1-deployments.png", full_page=True)
+
+            page.goto(run_url)
+            page.locator("li.p-tab#artifacts").click()
+            page.get_by_text("monitor-summary", exact=True).wait_for(timeout=30_000)
+            page.get_by_text("monitor-changes", exact=True).wait_for()
+            page.screenshot(path=SHOTS / "2-flow-run-artifacts.png", full_page=True)
+
+            page.get_by_text("monitor-summary", exact=True).click()
+            page.get_by_text("extraction health").wait_for(timeout=30_000)
+            table = page.inner_text("main") if page.locator("main").count() else ""
+            table = table or page.inner_text("body")
+            assert re.search(rf"discovered\s+{ARTICLES}\b", table), table[:2000]
+            assert re.search(rf"new\s+{ARTICLES}\b", table), table[:2000]
+            assert "100.0%" in table
+            page.screenshot(path=SHOTS / "3-summary-artifact.png", full_page=True)
+
+            page.goto(run_url)
+            page.locator("li.p-tab#artifacts").click()
+            page.get_by_text("monitor-changes", exact=True).click()
+            page.get_by_text(f"monitor: {ARTICLES} change(s)").wait_for(timeout=30_000)
+            rendered = page.inner_text("body")
+            assert all(title in rendered for title in titles), rendered[:3000]
+            page.screenshot(path=SHOTS / "4-changes-artifact.png", full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,162 @@
+"""Edit hazards by article age and channel, learned from the warehouse's own history.
+
+The hazard is the expected number of changes per hour an article of a given age (since
+publication) and channel goes through. It is estimated per age bucket as
+
+    changes dated in the bucket / article-hours the warehouse watched in the bucket
+
+where a change is dated by the page's own `modified_at` when the site gives one (else by when it
+was detected), and an article is watched from its first sighting on. Thin cells are shrunk
+towards a prior (a Gamma prior, i.e. pseudo-counts): a channel's rate towards the all-channel
+rate, and the all-channel rate towards the rate implied by the NewsDiffs ladder. The ladder
+prior is chosen so that, with no history at all, the allocation policy checks an article about
+as often as the ladder would: an interval `tau` at threshold `theta` means a hazard `theta/tau`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+import duckdb
+
+from warehouse.hints import CONFIRMING_KINDS
+from warehouse.scheduling import Ladder
+
+# Age-bucket edges in hours, finer where edits crowd (the first hours), to a year.
+AGE_EDGES_H: tuple[float, ...] = (
+    0,
+    0.25,
+    0.5,
+    1,
+    2,
+    3,
+    4,
+    6,
+    9,
+    12,
+    18,
+    24,
+    36,
+    48,
+    72,
+    96,
+    120,
+    168,
+    336,
+    720,
+    2160,
+    8760,
+)
+POOLED = "*"
+_KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in CONFIRMING_KINDS) + ")"
+
+
+@dataclass
+class HazardTable:
+    """Piecewise-constant hazard per channel over AGE_EDGES_H; `rates[channel][i]` per hour."""
+
+    rates: dict[str, tuple[float, ...]]
+    changes_seen: int
+    watched_hours: float
+    loaded_into: int | None = None  # the connection holding it as a temp table (id)
+
+    def rate(self, channel: str | None, age_h: float) -> float:
+        row = self.rates.get(channel or POOLED, self.rates[POOLED])
+        for i in range(len(AGE_EDGES_H) - 1):
+            if age_h < AGE_EDGES_H[i + 1]:
+                return row[i]
+        return 0.0
+
+    def rows(self) -> list[tuple[str, float, float, float, float]]:
+        """(channel, lo_h, hi_h, rate_per_h, cumulative hazard at lo): for the SQL policy."""
+        out = []
+        for channel, row in self.rates.items():
+            cumulative = 0.0
+            for i, rate in enumerate(row):
+                lo, hi = AGE_EDGES_H[i], AGE_EDGES_H[i + 1]
+                out.append((channel, lo, hi, rate, cumulative))
+                cumulative += rate * (hi - lo)
+            out.append((channel, AGE_EDGES_H[-1], float("inf"), 0.0, cumulative))
+        return out
+
+
+def ladder_prior(ladder: Ladder, threshold: float) -> tuple[float, ...]:
+    """The hazard under which checking at `threshold` expected changes reproduces the ladder."""
+    rates = []
+    for i in range(len(AGE_EDGES_H) - 1):
+        mid = timedelta(hours=(AGE_EDGES_H[i] + AGE_EDGES_H[i + 1]) / 2)
+        interval = ladder.interval(mid)
+        rates.append(threshold / (interval.total_seconds() / 3600) if interval else 0.0)
+    return tuple(rates)
+
+
+def learn(
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    prior: tuple[float, ...],
+    prior_hours: float = 100.0,
+    channel_hours: float = 200.0,
+) -> HazardTable:
+    """Hazards from the changes the warehouse detected and the article-hours it watched.
+
+    `prior_hours` and `channel_hours` are the pseudo-exposures (article-hours) behind the ladder
+    prior and the all-channel rate: a cell needs about that much watching before its own data
+    outweighs them.
+    """
+    edges = list(AGE_EDGES_H)
+    counts: dict[str, list[float]] = {}
+    exposure: dict[str, list[float]] = {}
+    for channel, bucket, n in con.execute(
+        f"""
+        WITH dated AS (
+            SELECT a.channel, date_diff('second', p.published_at,
+                       coalesce(least(v.modified_at, c.detected_at), c.detected_at)) / 3600.0 AS age
+            FROM changes c
+            JOIN articles a USING (article_id)
+            JOIN versions p ON p.article_id = c.article_id AND p.version = 1
+            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
+            WHERE c.kind IN {_KINDS_SQL} AND c.detected_at <= ?
+        )
+        SELECT coalesce(d.channel, '{POOLED}'), b.i, count(*)
+        FROM dated d
+        JOIN (SELECT unnest(range(?)) AS i, unnest(?::DOUBLE[]) AS lo,
+                     unnest(?::DOUBLE[]) AS hi) b ON greatest(d.age, 0) >= b.lo AND d.age < b.hi
+        GROUP BY ALL
+        """,
+        [now, len(edges) - 1, edges[:-1], edges[1:]],
+    ).fetchall():
+        counts.setdefault(channel, [0.0] * (len(edges) - 1))[bucket] += n
+    for channel, *hours in con.execute(
+        f"""
+        WITH watched AS (
+            SELECT coalesce(a.channel, '{POOLED}') AS channel,
+                   greatest(date_diff('second', p.published_at, a.first_seen), 0) / 3600.0 AS a0,
+                   greatest(date_diff('second', p.published_at, ?), 0) / 3600.0 AS a1
+            FROM articles a JOIN versions p ON p.article_id = a.article_id AND p.version = 1
+        )
+        SELECT channel, {
+            ", ".join(
+                f"sum(greatest(least(a1, {hi}) - greatest(a0, {lo}), 0))"
+                for lo, hi in pairwise(edges)
+            )
+        }
+        FROM watched GROUP BY channel
+        """,
+        [now],
+    ).fetchall():
+        exposure[channel] = [float(h or 0.0) for h in hours]
+    buckets = len(edges) - 1
+    total_n = [sum(c[i] for c in counts.values()) for i in range(buckets)]
+    total_x = [sum(x[i] for x in exposure.values()) for i in range(buckets)]
+    pooled = tuple(
+        (total_n[i] + prior[i] * prior_hours) / (total_x[i] + prior_hours) for i in range(buckets)
+    )
+    rates = {POOLED: pooled}
+    for channel, x in exposure.items():
+        n = counts.get(channel, [0.0] * buckets)
+        rates[channel] = tuple(
+            (n[i] + pooled[i] * channel_hours) / (x[i] + channel_hours) for i in range(buckets)
+        )
+    return HazardTable(rates, int(sum(total_n)), sum(total_x))

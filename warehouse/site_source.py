@@ -1,0 +1,309 @@
+"""The read side behind the published site: every change, and each changed article's history.
+
+The site is rebuilt from these records alone. `open_site_source` is the one place that decides
+which file is read, so pointing the site at a read snapshot instead of the live file is a change
+to that function only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.diffing import VersionDiff, diff_snapshots
+from warehouse.normalize import DIFFED_TOPIC_SQL, Snapshot, snapshot_from_row
+from warehouse.queries import open_readonly
+
+# Kinds a reader of the site cares about; `parser_change` is our own re-parse, shown only in an
+# article's history.
+PUBLIC_KINDS = ("edit", "revert", "removed", "restored")
+_CHUNK = 500
+
+
+def open_site_source(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the data the site is built from."""
+    return open_readonly(path)
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    change_id: int
+    article_id: int
+    url: str
+    kind: str
+    version_from: int | None
+    version_to: int | None
+    detected_at: datetime
+    changed_fields: tuple[str, ...]
+    title_before: str | None
+    title_after: str | None
+    words_added: int
+    words_removed: int
+    topics: tuple[str, ...]
+
+    @property
+    def headline_changed(self) -> bool:
+        return "title" in self.changed_fields and self.kind in ("edit", "revert")
+
+    @property
+    def has_diff(self) -> bool:
+        return (
+            self.version_from is not None
+            and self.version_to is not None
+            and self.version_from != self.version_to
+        )
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    version: int
+    fetched_at: datetime
+    title: str
+    parser_version: str
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class ArticleHistory:
+    """One article's page: its versions, every change (parser changes included), their diffs."""
+
+    article_id: int
+    url: str
+    status: str
+    versions: tuple[VersionRecord, ...]
+    changes: tuple[ChangeRecord, ...]
+    diffs: dict[int, VersionDiff]  # change_id -> diff, for changes between two versions
+
+
+# Current topics straight from the tables: the `article_topics` view also joins every version's
+# text, which costs seconds on a year of data.
+_TOPICS = f"""
+    SELECT t.article_id, list(DISTINCT t.topic ORDER BY t.topic) AS topics
+    FROM version_topics t
+    JOIN articles a ON a.article_id = t.article_id AND t.version = a.current_version
+    WHERE t.source IN {DIFFED_TOPIC_SQL} GROUP BY t.article_id
+"""
+_COLUMNS = """c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_version,
+    c.detected_at, c.changed_fields, c.title_before, c.title_after, c.words_added,
+    c.words_removed"""
+_PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
+_STAGE = f"""
+    CREATE OR REPLACE TEMP TABLE site_changes AS
+    SELECT {_COLUMNS}, coalesce(t.topics, []) AS topics, {_PUBLIC} AS public
+    FROM article_changes c LEFT JOIN ({_TOPICS}) t USING (article_id)
+"""
+_NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
+_HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
+_MONTH = "strftime(c.detected_at AT TIME ZONE 'Asia/Jakarta', '%Y-%m')"
+# What can make a published change look different later: its row is never updated, but the
+# article's URL can move.
+_DIGEST_ITEM = "c.change_id::VARCHAR || c.url"
+
+
+def _change(row: tuple) -> ChangeRecord:
+    *head, fields, before, after, added, removed, topics = row
+    return ChangeRecord(*head, tuple(fields), before, after, added, removed, tuple(topics))
+
+
+@dataclass(frozen=True)
+class MonthDigest:
+    month: str  # YYYY-MM in WIB
+    changes: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class OlderCounts:
+    """How many public changes a list had before a moment: where its fixed page cuts fall."""
+
+    all: int
+    headlines: int
+    removals: int
+
+
+@dataclass(frozen=True)
+class FeedSelection:
+    """The newest public changes per feed; `topics` holds every topic with a public change."""
+
+    all: list[ChangeRecord]
+    headlines: list[ChangeRecord]
+    removals: list[ChangeRecord]
+    topics: dict[str, list[ChangeRecord]]
+
+
+class SiteChanges:
+    """Every change with its article's current topics, staged once in a temporary table (a
+    read-only connection may create those), so the site's queries pay for the topic join once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        con.execute(_STAGE)
+
+    def recent(self, since: datetime) -> list[ChangeRecord]:
+        """Public changes detected at or after `since`, newest first."""
+        rows = self.con.execute(
+            "SELECT * EXCLUDE (public) FROM site_changes c WHERE public AND detected_at >= ?"
+            + _NEWEST,
+            [since],
+        ).fetchall()
+        return [_change(row) for row in rows]
+
+    def older_counts(self, before: datetime) -> OlderCounts:
+        found = self.con.execute(
+            f"""SELECT count(*), count(*) FILTER ({_HEADLINE}),
+                       count(*) FILTER (c.kind IN ('removed', 'restored'))
+                FROM site_changes c WHERE public AND detected_at < ?""",
+            [before],
+        ).fetchone()
+        return OlderCounts(*found)  # type: ignore[misc]
+
+    def archive_digests(self, before: datetime) -> list[MonthDigest]:
+        """Per WIB month, the public changes detected before `before`: a count and a digest,
+        so an unchanged month is neither read nor rendered again."""
+        rows = self.con.execute(
+            f"""SELECT {_MONTH} AS month, count(*),
+                       md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id))
+                FROM site_changes c WHERE public AND c.detected_at < ?
+                GROUP BY month ORDER BY month DESC""",
+            [before],
+        ).fetchall()
+        return [MonthDigest(*row) for row in rows]
+
+    def feeds(self, size: int) -> FeedSelection:
+        """The newest `size` public changes of each feed: ids picked per feed by a top-N
+        aggregate (no sort of every row), then those rows read once."""
+        picked = self.con.execute(
+            f"""WITH public AS (SELECT * FROM site_changes c WHERE public),
+                feeds AS (
+                    SELECT 'all' AS feed, change_id, detected_at FROM public
+                    UNION ALL SELECT 'headlines', change_id, detected_at FROM public c
+                              WHERE {_HEADLINE}
+                    UNION ALL SELECT 'removals', change_id, detected_at FROM public
+                              WHERE kind = 'removed'
+                    UNION ALL SELECT 'topic:' || unnest(topics), change_id, detected_at
+                              FROM public
+                )
+                SELECT feed, arg_max(change_id, (detected_at, change_id), ?) FROM feeds
+                GROUP BY feed""",
+            [size],
+        ).fetchall()
+        wanted = sorted({change_id for _, ids in picked for change_id in ids})
+        records = {
+            row[0]: _change(row)
+            for row in self.con.execute(
+                """SELECT * EXCLUDE (public) FROM site_changes
+                   WHERE change_id IN (SELECT unnest(?::BIGINT[]))""",
+                [wanted],
+            ).fetchall()
+        }
+        by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
+        for feed, ids in picked:
+            found = [records[change_id] for change_id in ids]
+            by_feed[feed] = sorted(found, key=lambda c: (c.detected_at, c.change_id), reverse=True)
+        topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
+        return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
+
+    def article_digests(self) -> dict[int, str]:
+        """Per article with a public change, a digest of everything its history page shows."""
+        rows = self.con.execute(
+            f"""SELECT c.article_id, md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id)
+                                         || any_value(a.status))
+                FROM site_changes c JOIN articles a USING (article_id)
+                GROUP BY c.article_id HAVING bool_or(public)"""
+        ).fetchall()
+        return dict(rows)
+
+
+def month_changes(
+    con: duckdb.DuckDBPyConnection, month: str, before: datetime
+) -> list[ChangeRecord]:
+    """One archive month's public changes, newest first (topics are not needed there)."""
+    rows = con.execute(
+        f"""SELECT {_COLUMNS}, [] FROM article_changes c
+            WHERE {_PUBLIC} AND c.detected_at < ? AND {_MONTH} = ?"""
+        + _NEWEST,
+        [before, month],
+    ).fetchall()
+    return [_change(row) for row in rows]
+
+
+def article_histories(
+    con: duckdb.DuckDBPyConnection, article_ids: Iterable[int]
+) -> Iterable[ArticleHistory]:
+    """Histories of the given articles, read a chunk of articles per query."""
+    wanted = sorted(set(article_ids))
+    for start in range(0, len(wanted), _CHUNK):
+        yield from _histories(con, wanted[start : start + _CHUNK])
+
+
+def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHistory]:
+    args = [ids]
+    in_ids = "article_id IN (SELECT unnest(?::BIGINT[]))"
+    articles = dict(
+        (row[0], row[1:])
+        for row in con.execute(
+            f"SELECT article_id, url, status FROM latest_articles WHERE {in_ids}", args
+        ).fetchall()
+    )
+    changes: dict[int, list[ChangeRecord]] = {}
+    for row in con.execute(
+        f"SELECT {_COLUMNS}, [] FROM article_changes c WHERE c.{in_ids}"
+        " ORDER BY c.detected_at, c.change_id",
+        args,
+    ).fetchall():
+        record = _change(row)
+        changes.setdefault(record.article_id, []).append(record)
+    versions: dict[int, list[VersionRecord]] = {}
+    snapshots: dict[tuple[int, int], Snapshot] = {}
+    for article_id, version, fetched, title, parser, current, *text in con.execute(
+        f"""SELECT v.article_id, v.version, v.fetched_at, v.title, v.parser_version,
+                   v.version = a.current_version, v.title, v.description, v.body, v.pages,
+                   v.tags, v.authors, v.published_at
+            FROM versions v JOIN articles a USING (article_id)
+            WHERE v.{in_ids} ORDER BY v.article_id, v.version""",
+        args,
+    ).fetchall():
+        versions.setdefault(article_id, []).append(
+            VersionRecord(version, fetched, title, parser, bool(current))
+        )
+        snapshots[(article_id, version)] = snapshot_from_row(*text)
+    topics: dict[tuple[int, int], tuple[str, ...]] = {
+        (article_id, version): tuple(names)
+        for article_id, version, names in con.execute(
+            f"""SELECT article_id, version, list(DISTINCT topic ORDER BY topic)
+                FROM version_topics WHERE {in_ids} AND source IN {DIFFED_TOPIC_SQL}
+                GROUP BY article_id, version""",
+            args,
+        ).fetchall()
+    }
+    histories = []
+    for article_id in ids:
+        if article_id not in articles:
+            continue
+        found = changes.get(article_id, [])
+        diffs = {
+            c.change_id: diff_snapshots(
+                snapshots[(article_id, c.version_from)],
+                snapshots[(article_id, c.version_to)],
+                topics.get((article_id, c.version_from), ()),
+                topics.get((article_id, c.version_to), ()),
+            )
+            for c in found
+            if c.has_diff
+        }
+        url, status = articles[article_id]
+        histories.append(
+            ArticleHistory(
+                article_id,
+                url,
+                status,
+                tuple(versions.get(article_id, [])),
+                tuple(found),
+                diffs,
+            )
+        )
+    return histories
