@@ -128,7 +128,7 @@ def open_read(
             return open_readonly(db_path)
         raise SnapshotMissing(
             f"no read snapshot at {path}: it is published after the first successful load "
-            f"(or run `liputan6-monitor publish`); `--live` reads the live file"
+            f"(or run `liputan6-monitor publish-snapshot`); `--live` reads the live file"
         )
     con = duckdb.connect(str(path), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
