@@ -35,7 +35,6 @@ import duckdb
 
 from warehouse.locking import DatabaseLocked, connect, holder_pid
 from warehouse.queries import WarehouseMissing, open_readonly
-from warehouse.schema import VIEWS
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +59,9 @@ ARTICLE_EVIDENCE = ("fetches", "versions", "changes", "observation_errors")
 MARKS_TABLE = "snapshot_marks"
 INFO_TABLE = "snapshot_info"
 COPIES = ("a", "b")
+# The live file's own views, as it defines them: the snapshot matches its schema version.
+VIEWS_SQL = """SELECT view_name, sql FROM duckdb_views()
+               WHERE schema_name = 'main' AND NOT internal ORDER BY view_name"""
 # A writer holds the live file for under a second per batch group; past this, skip and catch up.
 LIVE_LOCK_WAIT = 2.0
 
@@ -338,6 +340,7 @@ def _extract(
         _copy_out(live, articles, staging, "articles")
         for table in REPLACED_TABLES:
             _copy_out(live, f"SELECT * FROM {table}", staging, table)
+        _copy_out(live, VIEWS_SQL, staging, "_views")
         if full:
             _copy_out(live, _empty_tables_sql(), staging, "_columns")
         loaded = live.execute("SELECT max(loaded_at) FROM loaded_batches").fetchone()
@@ -424,8 +427,10 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
             ],
         )
         con.execute("USE snap")
-        for name, sql in VIEWS.items():
-            con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        views = con.execute(f"SELECT view_name, sql FROM {parquet('_views')}").fetchall()
+        for name, sql in views:
+            con.execute(f'DROP VIEW IF EXISTS "{name}"')
+            con.execute(sql)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -437,8 +442,10 @@ def _create_tables(con: duckdb.DuckDBPyConnection, columns: str) -> None:
     existing = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'snap'"
     ).fetchall()
-    for name in VIEWS:
-        con.execute(f"DROP VIEW IF EXISTS snap.{name}")
+    for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = 'snap' AND NOT internal"
+    ).fetchall():
+        con.execute(f'DROP VIEW snap."{name}"')
     for (name,) in existing:
         con.execute(f"DROP TABLE snap.{name}")
     tables: dict[str, list[str]] = {}
