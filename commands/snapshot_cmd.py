@@ -1,4 +1,4 @@
-"""`publish` and `export`: the read snapshot on demand, and the Parquet export for other tools."""
+"""`publish-snapshot` and `export`: the read snapshot on demand, Parquet for other tools."""
 
 from __future__ import annotations
 
@@ -75,5 +75,5 @@ def export(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(publish)
+    app.command("publish-snapshot")(publish)
     app.command()(export)

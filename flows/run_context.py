@@ -33,6 +33,7 @@ from flows.steps import (
     chunks,
     fetch_parse_spool,
     load_spool,
+    publish_snapshot,
     spool_fetch_log,
 )
 from parsers.urls import host_of
@@ -71,13 +72,14 @@ class RunState:
     listings: FailureTally | None = None
     side_attempts: list[FetchAttempt] = field(default_factory=list)
     robots_causes: dict[str, str] = field(default_factory=dict)
+    loaded_batches: int = 0
 
     def absorb_load(self, outcome: LoadOutcome) -> None:
         self.summary.add(outcome.counts)
         self.summary.changes.extend(outcome.changes)
         self.summary.warnings.extend(outcome.warnings)
         self.summary.counts["spooled"] = outcome.spooled_batches
-        self.summary.snapshot = outcome.snapshot or self.summary.snapshot
+        self.loaded_batches += outcome.loaded_batches
 
     def absorb_batch(self, result: BatchResult) -> None:
         for outcome, n in result.outcomes.items():
@@ -186,6 +188,8 @@ async def finish(state: RunState) -> dict[str, int] | State:
     warning = run_history.save(state.settings, final)
     if warning:
         summary.warnings.append(warning)
+    # The read snapshot first: the site built next reads from it.
+    summary.snapshot = publish_snapshot(state.settings, state.loaded_batches)
     if summary.flow in ("monitor", "recheck"):
         warning = publish_after_run(state.settings, summary.changes)
         if warning:

@@ -45,7 +45,6 @@ class LoadOutcome:
     warnings: list[str] = field(default_factory=list)
     loaded_batches: int = 0
     spooled_batches: int = 0
-    snapshot: str | None = None
 
 
 def chunks(items: Sequence[Target], size: int) -> Iterator[list[Target]]:
@@ -128,11 +127,18 @@ def load_spool(settings: Settings) -> LoadOutcome:
             return outcome
         if len(items) < SPOOL_BATCHES_PER_TRANSACTION_GROUP:
             break
-    if needs_publication(settings.db_path, outcome.loaded_batches):
-        # After the writer lock is released: readers get the new data, loads never wait for it.
-        publication = publish_after_load(settings.db_path)
-        outcome.snapshot = publication.line()
     return outcome
+
+
+def publish_snapshot(settings: Settings, loaded_batches: int) -> str | None:
+    """Publish the read snapshot once the run's loads are done; its line for the run summary.
+
+    Once per run rather than per batch: a publication costs seconds at a year's size, and the
+    run's loads are all behind the writer lock by now, so none of them waits for it.
+    """
+    if not needs_publication(settings.db_path, loaded_batches):
+        return None
+    return publish_after_load(settings.db_path).line()
 
 
 def _readable(

@@ -10,7 +10,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from snapshot_support import README_QUERIES, cli_version, duckdb_cli, held_open, run_cli
-from test_warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, gone, make_article, ok
+from test_warehouse_support import (
+    ARTICLE_ID,
+    PARAGRAPHS,
+    batch,
+    gone,
+    make_article,
+    not_modified,
+    ok,
+)
 
 from parsers.models import Article, TopicTag
 from warehouse import load_batch
@@ -86,6 +94,10 @@ def test_later_publications_are_incremental_and_alternate_copies(db: Path) -> No
     assert view_rows(snapshot_path(db)) == view_rows(db)
     assert snapshot_path(db).stat().st_ino == copy_path(db, "a").stat().st_ino
     assert snapshot_info(db)["loaded_batches"] == 5  # type: ignore[index]
+    recheck = START + timedelta(hours=5)
+    load_batch(db, batch(not_modified(ARTICLE_ID + 1, recheck), ok(make_article(), recheck)))
+    assert publish(db).mode == "incremental"
+    assert view_rows(snapshot_path(db)) == view_rows(db)  # updated article rows included
 
 
 def test_file_is_storage_version_64_and_every_view_works_in_the_1x_cli(db: Path) -> None:

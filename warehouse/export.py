@@ -1,8 +1,9 @@
 """Parquet export of the public views, for pandas, Polars, R and Spark users.
 
 Each view is written Hive-partitioned by month (`<view>/month=YYYY-MM/*.parquet`, UTC) of the
-date people filter it by. A fingerprint per partition (row count and an xor of row hashes over
-the columns that identify a row and its state) is kept in `_export_state.json`; a re-run writes
+date people filter it by. A fingerprint per partition is kept in `_export_state.json`: the row
+count, plus for views whose rows change (latest_articles, article_topics, runs, topic_trends) an
+xor of row hashes over the columns that identify a row and its state; a re-run writes
 only the partitions whose fingerprint changed, removes the ones that vanished, and writes nothing
 at all when nothing is new. DuckDB writes the partitions to a local staging folder; fsspec copies
 them to the target, so the target may be a local path or any fsspec URL (`s3://`, `gs://`, ...).
@@ -33,7 +34,7 @@ class ViewExport:
     view: str
     partition_by: str | None
     columns: str
-    identity: str
+    identity: str | None  # None: rows are only ever added, so a partition's row count will do
 
 
 # JSON columns are exported as text, which every Parquet reader shows as a string.
@@ -51,16 +52,16 @@ EXPORTS: tuple[ViewExport, ...] = (
         "article_versions",
         "published_at",
         "* REPLACE (pages::VARCHAR AS pages)",
-        "article_id, version",
+        None,
     ),
     ViewExport(
         "article_changes",
         "detected_at",
         "* REPLACE (diff::VARCHAR AS diff)",
-        "change_id, article_id",
+        None,
     ),
     ViewExport("article_topics", "published_at", "*", "article_id, version, topic, source"),
-    ViewExport("fetch_log", "attempted_at", "*", "attempted_at, article_id, url, attempt, outcome"),
+    ViewExport("fetch_log", "attempted_at", "*", None),
     ViewExport(
         "runs",
         "started_at",
@@ -134,9 +135,9 @@ def _month(spec: ViewExport) -> str:
 
 
 def _fingerprints(con: duckdb.DuckDBPyConnection, spec: ViewExport) -> dict[str, str]:
+    digest = f"bit_xor(hash({spec.identity}))" if spec.identity else "0"
     rows = con.execute(
-        f"""SELECT {_month(spec)} AS month, count(*), bit_xor(hash({spec.identity}))
-            FROM {spec.view} GROUP BY ALL"""
+        f"SELECT {_month(spec)} AS month, count(*), {digest} FROM {spec.view} GROUP BY ALL"
     ).fetchall()
     return {month: f"{count}:{digest}" for month, count, digest in rows}
 

@@ -11,7 +11,8 @@ The live file is read only to extract what is new into Parquet files in a stagin
 read-only transaction; the copy is updated from those files with the live file closed. Every
 table but `articles` and `run_records` only ever grows, so the new rows are those past the row
 count recorded at the last publication (DuckDB row ids are dense while nothing is deleted; if a
-table ever shrinks or the schema changes, that copy is rebuilt in full).
+table ever shrinks or the schema changes, that copy is rebuilt in full). An article's row is
+refreshed when the new rows name it; `run_records` is small and copied whole.
 
 The copies are written in storage version SNAPSHOT_STORAGE_VERSION, which DuckDB 1.x clients
 (the `duckdb-cli` on PyPI, R, DBeaver drivers) can open; raw HTML is left out.
@@ -34,13 +35,14 @@ import duckdb
 
 from warehouse.locking import DatabaseLocked, connect, holder_pid
 from warehouse.queries import WarehouseMissing, open_readonly
-from warehouse.schema import VIEWS
 
 log = logging.getLogger(__name__)
 
-# The oldest storage version whose files DuckDB 1.x opens and in which every public view works
-# (tests/test_snapshot.py checks each view in the 1.x CLI). v1.0.0 writes storage number 64,
-# which every DuckDB from 1.0 to 1.5 reads.
+# The oldest storage version in which every public view works (tests/test_snapshot.py checks
+# each view in the 1.x CLI): v1.0.0 writes storage number 64, which every DuckDB since 1.0 reads
+# (0.9 to 1.1 all write 64; v1.2.0 writes 65). The price: long strings are not dictionary- or
+# zstd-compressed before v1.3.0, so the snapshot is several times larger than the live file's
+# text (3.5x larger than a v1.3.0 copy in the benchmark's data).
 SNAPSHOT_STORAGE_VERSION = "v1.0.0"
 GROWING_TABLES = (
     "versions",
@@ -50,10 +52,16 @@ GROWING_TABLES = (
     "version_topics",
     "loaded_batches",
 )
-REPLACED_TABLES = ("articles", "run_records", "schema_version")
+REPLACED_TABLES = ("run_records", "schema_version")
+# An article's row changes only when one of its observations is loaded, which always adds a row
+# to at least one of these tables: the articles to refresh are those named in the new rows.
+ARTICLE_EVIDENCE = ("fetches", "versions", "changes", "observation_errors")
 MARKS_TABLE = "snapshot_marks"
 INFO_TABLE = "snapshot_info"
 COPIES = ("a", "b")
+# The live file's own views, as it defines them: the snapshot matches its schema version.
+VIEWS_SQL = """SELECT view_name, sql FROM duckdb_views()
+               WHERE schema_name = 'main' AND NOT internal ORDER BY view_name"""
 # A writer holds the live file for under a second per batch group; past this, skip and catch up.
 LIVE_LOCK_WAIT = 2.0
 
@@ -122,7 +130,7 @@ def open_read(
             return open_readonly(db_path)
         raise SnapshotMissing(
             f"no read snapshot at {path}: it is published after the first successful load "
-            f"(or run `liputan6-monitor publish`); `--live` reads the live file"
+            f"(or run `liputan6-monitor publish-snapshot`); `--live` reads the live file"
         )
     con = duckdb.connect(str(path), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
@@ -316,22 +324,23 @@ def _extract(
         live.execute("BEGIN TRANSACTION")
         schema = live.execute("SELECT max(version) FROM schema_version").fetchone()
         schema_version = int(schema[0]) if schema and schema[0] else 0
-        counts: dict[str, int] = {}
-        dense: dict[str, bool] = {}
-        for table in GROWING_TABLES:
-            n, top = live.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone() or (0, 0)
-            counts[table] = int(n)
-            dense[table] = top is None or int(top) + 1 == int(n)
-        full = (
-            marks.get("_schema") != schema_version
-            or not marks
-            or any(counts[t] < marks.get(t, 0) or not dense[t] for t in GROWING_TABLES)
+        counts = {table: _count(live, f"SELECT count(*) FROM {table}") for table in GROWING_TABLES}
+        full = marks.get("_schema") != schema_version or any(
+            not _grew_in_place(live, table, counts[table], marks.get(table, 0))
+            for table in GROWING_TABLES
         )
         starts = {t: 0 if full else marks.get(t, 0) for t in GROWING_TABLES}
         for table in GROWING_TABLES:
             _copy_out(live, f"SELECT * FROM {table} WHERE rowid >= {starts[table]}", staging, table)
+        touched = " UNION ".join(
+            f"SELECT article_id FROM {table} WHERE rowid >= {starts[table]}"
+            for table in ARTICLE_EVIDENCE
+        )
+        articles = "SELECT * FROM articles" + ("" if full else f" WHERE article_id IN ({touched})")
+        _copy_out(live, articles, staging, "articles")
         for table in REPLACED_TABLES:
             _copy_out(live, f"SELECT * FROM {table}", staging, table)
+        _copy_out(live, VIEWS_SQL, staging, "_views")
         if full:
             _copy_out(live, _empty_tables_sql(), staging, "_columns")
         loaded = live.execute("SELECT max(loaded_at) FROM loaded_batches").fetchone()
@@ -348,9 +357,24 @@ def _extract(
     )
 
 
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    found = con.execute(sql).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _grew_in_place(live: duckdb.DuckDBPyConnection, table: str, rows: int, mark: int) -> bool:
+    """True when the rows past the copy's mark are exactly the new ones (nothing deleted).
+
+    Row ids are dense while a table only grows, so this counts only the new rows' range.
+    """
+    if rows < mark:
+        return False
+    return _count(live, f"SELECT count(*) FROM {table} WHERE rowid >= {mark}") == rows - mark
+
+
 def _empty_tables_sql() -> str:
     """Each table's columns and types, so a full build creates the copy's tables exactly."""
-    names = ", ".join(f"'{t}'" for t in (*GROWING_TABLES, *REPLACED_TABLES))
+    names = ", ".join(f"'{t}'" for t in (*GROWING_TABLES, "articles", *REPLACED_TABLES))
     return f"""SELECT table_name, column_index, column_name, data_type
                FROM duckdb_columns() WHERE schema_name = 'main' AND table_name IN ({names})
                ORDER BY table_name, column_index"""
@@ -373,6 +397,11 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
             _create_tables(con, parquet("_columns"))
         for table in GROWING_TABLES:
             con.execute(f"INSERT INTO snap.{table} SELECT * FROM {parquet(table)}")
+        con.execute(
+            f"DELETE FROM snap.articles WHERE article_id IN "
+            f"(SELECT article_id FROM {parquet('articles')})"
+        )
+        con.execute(f"INSERT INTO snap.articles SELECT * FROM {parquet('articles')}")
         for table in REPLACED_TABLES:
             con.execute(f"DELETE FROM snap.{table}")
             con.execute(f"INSERT INTO snap.{table} SELECT * FROM {parquet(table)}")
@@ -398,8 +427,10 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
             ],
         )
         con.execute("USE snap")
-        for name, sql in VIEWS.items():
-            con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        views = con.execute(f"SELECT view_name, sql FROM {parquet('_views')}").fetchall()
+        for name, sql in views:
+            con.execute(f'DROP VIEW IF EXISTS "{name}"')
+            con.execute(sql)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -411,8 +442,10 @@ def _create_tables(con: duckdb.DuckDBPyConnection, columns: str) -> None:
     existing = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'snap'"
     ).fetchall()
-    for name in VIEWS:
-        con.execute(f"DROP VIEW IF EXISTS snap.{name}")
+    for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = 'snap' AND NOT internal"
+    ).fetchall():
+        con.execute(f'DROP VIEW snap."{name}"')
     for (name,) in existing:
         con.execute(f"DROP TABLE snap.{name}")
     tables: dict[str, list[str]] = {}
