@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -105,7 +106,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def api(served: Served, path: str, body: dict | None = None) -> list | dict:
-    response = httpx.post(f"{served.ui}/api{path}", json=body or {}, timeout=10)
+    """POST to the server's API; a 503 (its SQLite database busy) is retried, as Prefect's own
+    client does."""
+    for _ in range(10):
+        response = httpx.post(f"{served.ui}/api{path}", json=body or {}, timeout=30)
+        if response.status_code != 503:
+            break
+        time.sleep(1)
     response.raise_for_status()
     return response.json()
 
