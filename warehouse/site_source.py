@@ -1,8 +1,7 @@
 """The read side behind the published site: every change, and each changed article's history.
 
-The site is rebuilt from these records alone. `open_site_source` is the one place that decides
-which file is read, so pointing the site at a read snapshot instead of the live file is a change
-to that function only.
+The site is rebuilt from these records alone, read from the published read snapshot (the live
+file only before the first publication, or when asked), so a long build never keeps loads out.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import duckdb
 
 from warehouse.diffing import VersionDiff, diff_snapshots
 from warehouse.normalize import DIFFED_TOPIC_SQL, Snapshot, snapshot_from_row
-from warehouse.queries import open_readonly
+from warehouse.snapshot import open_read
 
 # Kinds a reader of the site cares about; `parser_change` is our own re-parse, shown only in an
 # article's history.
@@ -24,9 +23,18 @@ PUBLIC_KINDS = ("edit", "revert", "removed", "restored")
 _CHUNK = 500
 
 
-def open_site_source(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the data the site is built from."""
-    return open_readonly(path)
+def open_site_source(path: Path | str, live: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the data the site is built from: the read snapshot, or the
+    live file when `live` or when no snapshot has been published yet."""
+    return open_read(path, live=live, fallback_to_live=True)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How far the warehouse had got: its newest change and its latest check of an article."""
+
+    change_id: int
+    checked: datetime | None
 
 
 @dataclass(frozen=True)
@@ -161,15 +169,47 @@ class SiteChanges:
         ).fetchone()
         return OlderCounts(*found)  # type: ignore[misc]
 
-    def archive_digests(self, before: datetime) -> list[MonthDigest]:
-        """Per WIB month, the public changes detected before `before`: a count and a digest,
-        so an unchanged month is neither read nor rendered again."""
+    def marks(self) -> Marks:
+        found = self.con.execute(
+            """SELECT (SELECT coalesce(max(change_id), 0) FROM changes),
+                      (SELECT max(last_checked) FROM articles)"""
+        ).fetchone()
+        return Marks(*found)  # type: ignore[misc]
+
+    def touched(self, since: Marks) -> list[int]:
+        """Articles that gained a change after `since`, or were checked at or after its last
+        check (a check can move an article's URL without a change): the only articles whose
+        pages, or whose entries in other pages, can differ from that publication's."""
+        rows = self.con.execute(
+            """SELECT article_id FROM changes WHERE change_id > ?
+               UNION SELECT article_id FROM articles WHERE last_checked >= ?""",
+            [since.change_id, since.checked],
+        ).fetchall()
+        return sorted(article_id for (article_id,) in rows)
+
+    def months_of(self, article_ids: list[int], before: datetime) -> list[str]:
+        """The archive months holding a public change of one of these articles."""
+        rows = self.con.execute(
+            f"""SELECT DISTINCT {_MONTH} FROM site_changes c
+                WHERE public AND c.detected_at < ?
+                  AND c.article_id IN (SELECT unnest(?::BIGINT[]))""",
+            [before, article_ids],
+        ).fetchall()
+        return [month for (month,) in rows]
+
+    def archive_digests(
+        self, before: datetime, months: list[str] | None = None
+    ) -> list[MonthDigest]:
+        """Per WIB month (every one, or only `months`), the public changes detected before
+        `before`: a count and a digest, so an unchanged month is neither read nor rendered
+        again."""
+        only = "" if months is None else f"AND {_MONTH} IN (SELECT unnest(?::VARCHAR[]))"
         rows = self.con.execute(
             f"""SELECT {_MONTH} AS month, count(*),
                        md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id))
-                FROM site_changes c WHERE public AND c.detected_at < ?
+                FROM site_changes c WHERE public AND c.detected_at < ? {only}
                 GROUP BY month ORDER BY month DESC""",
-            [before],
+            [before] if months is None else [before, months],
         ).fetchall()
         return [MonthDigest(*row) for row in rows]
 
@@ -207,13 +247,16 @@ class SiteChanges:
         topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
         return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
 
-    def article_digests(self) -> dict[int, str]:
-        """Per article with a public change, a digest of everything its history page shows."""
+    def article_digests(self, article_ids: list[int] | None = None) -> dict[int, str]:
+        """Per article with a public change (every one, or only `article_ids`), a digest of
+        everything its history page shows."""
+        only = "" if article_ids is None else "WHERE c.article_id IN (SELECT unnest(?::BIGINT[]))"
         rows = self.con.execute(
             f"""SELECT c.article_id, md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id)
                                          || any_value(a.status))
-                FROM site_changes c JOIN articles a USING (article_id)
-                GROUP BY c.article_id HAVING bool_or(public)"""
+                FROM site_changes c JOIN articles a USING (article_id) {only}
+                GROUP BY c.article_id HAVING bool_or(public)""",
+            [] if article_ids is None else [article_ids],
         ).fetchall()
         return dict(rows)
 
