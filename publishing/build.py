@@ -112,11 +112,11 @@ def publish_site(
     source = _source(db_path, live)
     common = fingerprint("articles", ctx)[:8]  # article digests are per article already
     with closing(source()) as con:
-        changes = SiteChanges(con)
+        changes = SiteChanges(con, since)
         marks = changes.marks()
-        recent = changes.recent(since)
+        recent = changes.recent()
         older = changes.older_counts(since)
-        feeds = changes.feeds(options.feed_size)
+        feeds = changes.feeds(recent, options.feed_size)
         saved = files.state if files.state.get("context") == common else {}
         touched = changes.touched(_marks(saved["marks"])) if saved else None
         if touched is None or saved["since"] != since.isoformat():

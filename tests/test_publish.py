@@ -375,3 +375,24 @@ def test_the_site_reads_the_read_snapshot(warehouse: Path, tmp_path: Path) -> No
     result = CliRunner().invoke(app, ["publish", str(tmp_path / "live"), "--db", str(db), "--live"])
     assert result.exit_code == 0, result.output
     assert "Judul Hanya di Berkas Hidup" in (tmp_path / "live" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("days", [1, 30])
+def test_a_smaller_feed_is_the_head_of_a_larger_one(
+    warehouse: Path, tmp_path: Path, days: int
+) -> None:
+    """Metamorphic: each feed of size n lists the first n entries of the same feed of size 100,
+    whether the window fills it or the changes before the window complete it."""
+    publish_site(warehouse, tmp_path / "large", PublishOptions(days=days), now=NOW)
+    large = {
+        p.name: [e.id for e in feedparser.parse(p.read_bytes()).entries]
+        for p in feeds(tmp_path / "large")
+    }
+    assert max(len(ids) for ids in large.values()) > 2
+    for size in (1, 2):
+        out = tmp_path / f"size-{size}"
+        publish_site(warehouse, out, PublishOptions(days=days, feed_size=size), now=NOW)
+        small = {
+            p.name: [e.id for e in feedparser.parse(p.read_bytes()).entries] for p in feeds(out)
+        }
+        assert small == {name: ids[:size] for name, ids in large.items()}

@@ -89,20 +89,32 @@ class ArticleHistory:
 
 # Current topics straight from the tables: the `article_topics` view also joins every version's
 # text, which costs seconds on a year of data.
-_TOPICS = f"""
-    SELECT t.article_id, list(DISTINCT t.topic ORDER BY t.topic) AS topics
-    FROM version_topics t
+_CURRENT_TOPICS = f"""
+    SELECT t.article_id, t.topic FROM version_topics t
     JOIN articles a ON a.article_id = t.article_id AND t.version = a.current_version
-    WHERE t.source IN {DIFFED_TOPIC_SQL} GROUP BY t.article_id
+    WHERE t.source IN {DIFFED_TOPIC_SQL}
 """
 _COLUMNS = """c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_version,
     c.detected_at, c.changed_fields, c.title_before, c.title_after, c.words_added,
     c.words_removed"""
 _PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
+# The window's changes with their articles' current topics: what the list pages show.
 _STAGE = f"""
     CREATE OR REPLACE TEMP TABLE site_changes AS
+    WITH recent AS (SELECT * FROM article_changes c WHERE c.detected_at >= $since),
+    topics AS (
+        SELECT article_id, list(DISTINCT topic ORDER BY topic) AS topics
+        FROM ({_CURRENT_TOPICS}) WHERE article_id IN (SELECT article_id FROM recent)
+        GROUP BY article_id
+    )
     SELECT {_COLUMNS}, coalesce(t.topics, []) AS topics, {_PUBLIC} AS public
-    FROM article_changes c LEFT JOIN ({_TOPICS}) t USING (article_id)
+    FROM recent c LEFT JOIN topics t USING (article_id)
+"""
+# Every change, for the queries that do not need topics.
+_ALL = f"(SELECT {_COLUMNS}, {_PUBLIC} AS public FROM article_changes c) c"
+_TOPIC_SET = f"""
+    SELECT DISTINCT topic FROM ({_CURRENT_TOPICS})
+    WHERE article_id IN (SELECT article_id FROM changes c WHERE {_PUBLIC}) ORDER BY topic
 """
 _NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
 _HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
@@ -144,19 +156,19 @@ class FeedSelection:
 
 
 class SiteChanges:
-    """Every change with its article's current topics, staged once in a temporary table (a
-    read-only connection may create those), so the site's queries pay for the topic join once."""
+    """The changes since `since` (the window) with their articles' current topics, staged once
+    in a temporary table (a read-only connection may create those); queries about older changes
+    read the tables, without topics, which only the feeds need beyond the window."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, since: datetime) -> None:
         self.con = con
-        con.execute(_STAGE)
+        self.since = since
+        con.execute(_STAGE, {"since": since})
 
-    def recent(self, since: datetime) -> list[ChangeRecord]:
+    def recent(self) -> list[ChangeRecord]:
         """Public changes detected at or after `since`, newest first."""
         rows = self.con.execute(
-            "SELECT * EXCLUDE (public) FROM site_changes c WHERE public AND detected_at >= ?"
-            + _NEWEST,
-            [since],
+            "SELECT * EXCLUDE (public) FROM site_changes c WHERE public" + _NEWEST
         ).fetchall()
         return [_change(row) for row in rows]
 
@@ -164,7 +176,7 @@ class SiteChanges:
         found = self.con.execute(
             f"""SELECT count(*), count(*) FILTER ({_HEADLINE}),
                        count(*) FILTER (c.kind IN ('removed', 'restored'))
-                FROM site_changes c WHERE public AND detected_at < ?""",
+                FROM {_ALL} WHERE public AND detected_at < ?""",
             [before],
         ).fetchone()
         return OlderCounts(*found)  # type: ignore[misc]
@@ -190,7 +202,7 @@ class SiteChanges:
     def months_of(self, article_ids: list[int], before: datetime) -> list[str]:
         """The archive months holding a public change of one of these articles."""
         rows = self.con.execute(
-            f"""SELECT DISTINCT {_MONTH} FROM site_changes c
+            f"""SELECT DISTINCT {_MONTH} FROM {_ALL}
                 WHERE public AND c.detected_at < ?
                   AND c.article_id IN (SELECT unnest(?::BIGINT[]))""",
             [before, article_ids],
@@ -207,45 +219,63 @@ class SiteChanges:
         rows = self.con.execute(
             f"""SELECT {_MONTH} AS month, count(*),
                        md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id))
-                FROM site_changes c WHERE public AND c.detected_at < ? {only}
+                FROM {_ALL} WHERE public AND c.detected_at < ? {only}
                 GROUP BY month ORDER BY month DESC""",
             [before] if months is None else [before, months],
         ).fetchall()
         return [MonthDigest(*row) for row in rows]
 
-    def feeds(self, size: int) -> FeedSelection:
-        """The newest `size` public changes of each feed: ids picked per feed by a top-N
-        aggregate (no sort of every row), then those rows read once."""
+    def feeds(self, recent: list[ChangeRecord], size: int) -> FeedSelection:
+        """The newest `size` public changes of each feed: taken from the window's `recent`
+        changes (newest first), and only for a feed the window does not fill, from before it."""
+        topics = [topic for (topic,) in self.con.execute(_TOPIC_SET).fetchall()]
+        by_feed = {
+            "all": recent,
+            "headlines": [c for c in recent if c.headline_changed],
+            "removals": [c for c in recent if c.kind == "removed"],
+        }
+        by_feed |= {f"topic:{t}": [c for c in recent if t in c.topics] for t in topics}
+        short = [feed for feed, found in by_feed.items() if len(found) < size]
+        older = self._older_feeds(short, size) if short else {}
+        chosen = {feed: (found + older.get(feed, []))[:size] for feed, found in by_feed.items()}
+        topic_feeds = {t: chosen[f"topic:{t}"] for t in topics}
+        return FeedSelection(chosen["all"], chosen["headlines"], chosen["removals"], topic_feeds)
+
+    def _older_feeds(self, feeds: list[str], size: int) -> dict[str, list[ChangeRecord]]:
+        """The newest `size` public changes before the window of each of `feeds`: ids picked
+        per feed by a top-N aggregate (no sort of every row), then those rows read once."""
         picked = self.con.execute(
-            f"""WITH public AS (SELECT * FROM site_changes c WHERE public),
+            f"""WITH public AS (SELECT * FROM changes c WHERE {_PUBLIC} AND detected_at < $since),
                 feeds AS (
                     SELECT 'all' AS feed, change_id, detected_at FROM public
                     UNION ALL SELECT 'headlines', change_id, detected_at FROM public c
                               WHERE {_HEADLINE}
                     UNION ALL SELECT 'removals', change_id, detected_at FROM public
                               WHERE kind = 'removed'
-                    UNION ALL SELECT 'topic:' || unnest(topics), change_id, detected_at
-                              FROM public
+                    UNION ALL SELECT 'topic:' || t.topic, change_id, detected_at
+                              FROM public JOIN ({_CURRENT_TOPICS}) t USING (article_id)
                 )
-                SELECT feed, arg_max(change_id, (detected_at, change_id), ?) FROM feeds
-                GROUP BY feed""",
-            [size],
+                SELECT feed, arg_max(change_id, (detected_at, change_id), $size) FROM feeds
+                WHERE feed IN (SELECT unnest($feeds::VARCHAR[])) GROUP BY feed""",
+            {"since": self.since, "size": size, "feeds": feeds},
         ).fetchall()
         wanted = sorted({change_id for _, ids in picked for change_id in ids})
         records = {
             row[0]: _change(row)
             for row in self.con.execute(
-                """SELECT * EXCLUDE (public) FROM site_changes
-                   WHERE change_id IN (SELECT unnest(?::BIGINT[]))""",
+                f"""SELECT {_COLUMNS}, [] FROM article_changes c
+                    WHERE change_id IN (SELECT unnest(?::BIGINT[]))""",
                 [wanted],
             ).fetchall()
         }
-        by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
-        for feed, ids in picked:
-            found = [records[change_id] for change_id in ids]
-            by_feed[feed] = sorted(found, key=lambda c: (c.detected_at, c.change_id), reverse=True)
-        topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
-        return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
+        return {
+            feed: sorted(
+                (records[change_id] for change_id in ids),
+                key=lambda c: (c.detected_at, c.change_id),
+                reverse=True,
+            )
+            for feed, ids in picked
+        }
 
     def article_digests(self, article_ids: list[int] | None = None) -> dict[int, str]:
         """Per article with a public change (every one, or only `article_ids`), a digest of
@@ -254,7 +284,7 @@ class SiteChanges:
         rows = self.con.execute(
             f"""SELECT c.article_id, md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id)
                                          || any_value(a.status))
-                FROM site_changes c JOIN articles a USING (article_id) {only}
+                FROM {_ALL} JOIN articles a USING (article_id) {only}
                 GROUP BY c.article_id HAVING bool_or(public)""",
             [] if article_ids is None else [article_ids],
         ).fetchall()
