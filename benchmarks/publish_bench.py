@@ -94,7 +94,7 @@ def read_only_floor(db: Path) -> float:
     """Reading every history the full build renders, without rendering: the full build's floor."""
     started = time.perf_counter()
     with closing(open_site_source(db)) as con:
-        ids = sorted(SiteChanges(con).article_digests())
+        ids = sorted(SiteChanges(con, END).article_digests())
         for start in range(0, len(ids), 200):
             list(article_histories(con, ids[start : start + 200]))
     return time.perf_counter() - started

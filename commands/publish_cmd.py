@@ -27,6 +27,14 @@ def publish(
     db: Annotated[
         Path | None, typer.Option("--db", help="DuckDB file (default: LIPUTAN6_DB_PATH setting).")
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Read the live file (read-only, locks loads out while it lasts) instead of the "
+            "published read snapshot.",
+        ),
+    ] = False,
 ) -> None:
     """Write (or bring up to date) a static site and Atom feeds of every change."""
     settings = Settings()
@@ -36,7 +44,7 @@ def publish(
         )
     options = site_options(settings, days=days, lang=lang)
     try:
-        report = publish_site(db or settings.db_path, directory, options)
+        report = publish_site(db or settings.db_path, directory, options, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

@@ -1,18 +1,25 @@
 """`publish_site`: the warehouse's changes as a static site in a folder, brought up to date.
 
-The database is opened read-only and closed between steps, so a long first build never keeps
-the monitor's loads waiting for more than one query.
+The read snapshot is read (the live file, read-only and closed between steps, before the first
+snapshot or with `live`), so a long first build never keeps the monitor's loads waiting.
+
+A publication remembers in the manifest how far the warehouse had got (`Marks`). The next one
+computes article digests and archive months only for the articles touched since, and keeps every
+other article page as it is: its cost follows what is new, not the size of the archive.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from datetime import time as day_start
 from pathlib import Path
+
+import duckdb
 
 from publishing import paths
 from publishing.article_page import render_article
@@ -32,13 +39,18 @@ from publishing.site_files import SiteFiles
 from warehouse.site_source import (
     ChangeRecord,
     FeedSelection,
+    Marks,
+    MonthDigest,
     SiteChanges,
     article_histories,
     month_changes,
     open_site_source,
 )
+from warehouse.snapshot import snapshot_path
 
 ARTICLE_CHUNK = 200
+log = logging.getLogger(__name__)
+Source = Callable[[], duckdb.DuckDBPyConnection]
 
 
 @dataclass(frozen=True)
@@ -78,8 +90,10 @@ def publish_site(
     out_dir: Path,
     options: PublishOptions | None = None,
     now: datetime | None = None,
+    live: bool = False,
 ) -> PublishReport:
-    """Write or update the site in `out_dir`; pages whose data did not change are left alone."""
+    """Write or update the site in `out_dir`; pages whose data did not change are left alone.
+    `live` reads the live file instead of the read snapshot."""
     started = time.perf_counter()
     options = options or PublishOptions()
     if options.days < 1:
@@ -95,25 +109,41 @@ def publish_site(
         phases[name] = time.perf_counter() - mark
         mark = time.perf_counter()
 
-    with closing(open_site_source(db_path)) as con:
-        changes = SiteChanges(con)
-        recent = changes.recent(since)
+    source = _source(db_path, live)
+    common = fingerprint("articles", ctx)[:8]  # article digests are per article already
+    with closing(source()) as con:
+        changes = SiteChanges(con, since)
+        marks = changes.marks()
+        recent = changes.recent()
         older = changes.older_counts(since)
-        months = changes.archive_digests(since)
-        feeds = changes.feeds(options.feed_size)
-        digests = changes.article_digests()
+        feeds = changes.feeds(recent, options.feed_size)
+        saved = files.state if files.state.get("context") == common else {}
+        touched = changes.touched(_marks(saved["marks"])) if saved else None
+        if touched is None or saved["since"] != since.isoformat():
+            months = changes.archive_digests(since)
+        else:
+            months = _merge(saved["months"], changes, changes.months_of(touched, since), since)
+        digests = changes.article_digests(touched)
     lap("read")
     planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
     planned += topic_pages(recent, sorted(feeds.topics), ctx)
     planned.append(archive_index(months, options.days, ctx))
     for month in months:
-        planned += month_pages(month, _month_loader(db_path, month.month, since), ctx)
+        planned += month_pages(month, _month_loader(source, month.month, since), ctx)
     planned += _feeds(feeds, ctx, options.base_url)
     for item in planned:
         if not files.is_current(item.path, item.fingerprint):
             files.write(item.path, item.render(), item.fingerprint)
     lap("lists")
-    _articles(db_path, digests, files, ctx)
+    _articles(source, digests, files, common, ctx)
+    if touched is not None:
+        files.keep("articles/")
+    files.state = {
+        "context": common,
+        "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
+        "since": since.isoformat(),
+        "months": [asdict(month) for month in months],
+    }
     lap("articles")
     removed = files.finish()
     lap("finish")
@@ -127,13 +157,34 @@ def publish_site(
     )
 
 
-def _month_loader(
-    db_path: Path | str, month: str, since: datetime
-) -> Callable[[], list[ChangeRecord]]:
+def _source(db_path: Path | str, live: bool) -> Source:
+    """Opens the same file for every step: the snapshot, or the live file (said once) while
+    there is none yet."""
+    if not live and not snapshot_path(db_path).is_file():
+        log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
+        live = True
+    return lambda: open_site_source(db_path, live=live)
+
+
+def _marks(saved: dict) -> Marks:
+    checked = saved["checked"]
+    return Marks(saved["change_id"], checked and datetime.fromisoformat(checked))
+
+
+def _merge(
+    saved: list[dict], changes: SiteChanges, stale: list[str], since: datetime
+) -> list[MonthDigest]:
+    """The last publication's months with those holding a touched article's change redone."""
+    months = {m["month"]: MonthDigest(**m) for m in saved if m["month"] not in stale}
+    months |= {m.month: m for m in changes.archive_digests(since, stale)} if stale else {}
+    return sorted(months.values(), key=lambda m: m.month, reverse=True)
+
+
+def _month_loader(source: Source, month: str, since: datetime) -> Callable[[], list[ChangeRecord]]:
     """Reads a month's rows over its own connection, only if one of its pages is stale."""
 
     def load() -> list[ChangeRecord]:
-        with closing(open_site_source(db_path)) as con:
+        with closing(source()) as con:
             return month_changes(con, month, since)
 
     return load
@@ -161,14 +212,15 @@ def _feeds(feeds: FeedSelection, ctx: Context, base_url: str | None) -> list[Pla
     return planned
 
 
-def _articles(db_path: Path | str, digests: dict[int, str], files: SiteFiles, ctx: Context) -> None:
+def _articles(
+    source: Source, digests: dict[int, str], files: SiteFiles, common: str, ctx: Context
+) -> None:
     """Render the history pages whose article gained a change (or whose URL, topics or status
     moved); each chunk of articles is read over its own short connection."""
-    common = fingerprint("articles", ctx)[:8]  # the digest is per article already
     keys = {article_id: common + digest for article_id, digest in digests.items()}
     stale = [a for a, key in keys.items() if not files.is_current(paths.article(a), key)]
     for chunk in _chunks(stale, ARTICLE_CHUNK):
-        with closing(open_site_source(db_path)) as con:
+        with closing(source()) as con:
             histories = list(article_histories(con, chunk))
         for history in histories:
             path = paths.article(history.article_id)

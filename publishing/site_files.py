@@ -2,7 +2,9 @@
 
 Each page is written to a temporary file in its own folder and renamed over the old one, so a web
 server serving DIR never sends half a page. A manifest maps every page to a fingerprint of the
-data it was rendered from; a page whose fingerprint matches is not rendered again.
+data it was rendered from; a page whose fingerprint matches is not rendered again. The manifest
+also keeps the builder's `state` (how far the warehouse had got), saved with the pages it
+describes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 MANIFEST = ".publish-manifest.json"
 log = logging.getLogger(__name__)
@@ -38,22 +41,27 @@ class SiteFiles:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._old = self._read_manifest()
+        self._old, self.state = self._read_manifest()
         self._new: dict[str, str] = {}
+        self._saved_state = self.state
         self._listed: dict[Path, set[str]] = {}
         self.written = 0
         self.bytes_written = 0
 
-    def _read_manifest(self) -> dict[str, str]:
+    def _read_manifest(self) -> tuple[dict[str, str], dict[str, Any]]:
         path = self.root / MANIFEST
         if not path.is_file():
-            return {}
+            return {}, {}
         try:
             found = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             log.warning("unreadable %s (%s): every page will be written again", path, error)
-            return {}
-        return found if isinstance(found, dict) else {}
+            return {}, {}
+        if not isinstance(found, dict) or not isinstance(found.get("pages"), dict):
+            log.warning("%s is not a manifest: every page will be written again", path)
+            return {}, {}
+        state = found.get("state")
+        return found["pages"], state if isinstance(state, dict) else {}
 
     def is_current(self, path: str, fingerprint: str) -> bool:
         """True when the page on disk was rendered from the same data; it is then kept."""
@@ -72,6 +80,13 @@ class SiteFiles:
                 self._listed[folder] = set()
         return target.name in self._listed[folder]
 
+    def keep(self, prefix: str) -> None:
+        """Keep every page under `prefix` not yet planned, unchecked: the builder knows their
+        data did not change (checking each would cost a lookup per article of the archive)."""
+        for path, fingerprint in self._old.items():
+            if path.startswith(prefix):
+                self._new.setdefault(path, fingerprint)
+
     def write(self, path: str, text: str, fingerprint: str) -> None:
         self.bytes_written += write_atomic(self.root / path, text)
         self.written += 1
@@ -83,8 +98,14 @@ class SiteFiles:
         gone = sorted(set(self._old) - set(self._new))
         for path in gone:
             (self.root / path).unlink(missing_ok=True)
-        if gone or self.written or self._old.keys() != self._new.keys():
-            write_atomic(self.root / MANIFEST, json.dumps(self._new, sort_keys=True))
+        if (
+            gone
+            or self.written
+            or self._old.keys() != self._new.keys()
+            or self.state != self._saved_state
+        ):
+            manifest = {"pages": self._new, "state": self.state}
+            write_atomic(self.root / MANIFEST, json.dumps(manifest, sort_keys=True))
         return gone
 
     @property

@@ -25,13 +25,14 @@ from publish_support import (
     add_headline_edit,
     build_warehouse,
 )
-from test_warehouse_support import ARTICLE_ID, rows
+from test_warehouse_support import ARTICLE_ID, batch, gone, make_article, ok, rows
 from typer.testing import CliRunner
 
 from commands.main import app
 from publishing import PublishOptions, list_pages, publish_site
 from publishing.layout import CSP
 from publishing.site_files import MANIFEST
+from warehouse import load_batch, snapshot
 
 PUBLIC = "kind IN ('edit', 'revert', 'removed', 'restored')"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -325,3 +326,73 @@ def test_english_labels_and_the_command(warehouse: Path, tmp_path: Path) -> None
         app, ["publish", str(tmp_path / "x"), "--db", str(tmp_path / "no.duckdb")]
     )
     assert missing.exit_code == 1 and "no warehouse database" in missing.output
+
+
+def site_bytes(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_incremental_publishes_equal_a_full_build(warehouse: Path, tmp_path: Path) -> None:
+    """Metamorphic: publishing after each of several loads gives, byte for byte, the site one
+    full build of the final warehouse gives; a URL move without a change reaches the archive."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    out = tmp_path / "site"
+    publish_site(db, out, PublishOptions(), now=NOW)
+    moved = "https://www.liputan6.com/news/read/5100001/berita-lama-gempa-pindah"
+    old = make_article(article_id=OLD_ID, title="Berita Lama Tentang Gempa Susulan")
+    loads = [
+        lambda: add_headline_edit(db, NOW - timedelta(hours=3)),
+        lambda: load_batch(
+            db, batch(ok(old.model_copy(update={"canonical_url": moved}), NOW - timedelta(hours=2)))
+        ),
+        lambda: load_batch(db, batch(gone(OFFSITE_ID, NOW - timedelta(hours=1)))),
+        lambda: add_headline_edit(db, NOW - timedelta(minutes=30), title="Banjir Rob Surut"),
+    ]
+    for load in loads:
+        load()
+        assert publish_site(db, out, PublishOptions(), now=NOW).written > 0
+    assert rows(db, "SELECT url FROM articles WHERE article_id = ?", [OLD_ID]) == [(moved,)]
+    assert moved in (out / "archive" / "2026-09.html").read_text()
+    fresh = tmp_path / "fresh"
+    publish_site(db, fresh, PublishOptions(), now=NOW)
+    assert site_bytes(out) == site_bytes(fresh)
+
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    nothing_new = publish_site(db, out, PublishOptions(), now=NOW)
+    assert (nothing_new.written, nothing_new.removed) == (0, 0)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+
+
+def test_the_site_reads_the_read_snapshot(warehouse: Path, tmp_path: Path) -> None:
+    """Once a snapshot is published the site shows it, not loads after it; --live shows those."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    snapshot.publish(db)
+    add_headline_edit(db, NOW - timedelta(hours=1), title="Judul Hanya di Berkas Hidup")
+    publish_site(db, tmp_path / "snap", PublishOptions(), now=NOW)
+    assert "Judul Hanya di Berkas Hidup" not in (tmp_path / "snap" / "index.html").read_text()
+    result = CliRunner().invoke(app, ["publish", str(tmp_path / "live"), "--db", str(db), "--live"])
+    assert result.exit_code == 0, result.output
+    assert "Judul Hanya di Berkas Hidup" in (tmp_path / "live" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("days", [1, 30])
+def test_a_smaller_feed_is_the_head_of_a_larger_one(
+    warehouse: Path, tmp_path: Path, days: int
+) -> None:
+    """Metamorphic: each feed of size n lists the first n entries of the same feed of size 100,
+    whether the window fills it or the changes before the window complete it."""
+    publish_site(warehouse, tmp_path / "large", PublishOptions(days=days), now=NOW)
+    large = {
+        p.name: [e.id for e in feedparser.parse(p.read_bytes()).entries]
+        for p in feeds(tmp_path / "large")
+    }
+    assert max(len(ids) for ids in large.values()) > 2
+    for size in (1, 2):
+        out = tmp_path / f"size-{size}"
+        publish_site(warehouse, out, PublishOptions(days=days, feed_size=size), now=NOW)
+        small = {
+            p.name: [e.id for e in feedparser.parse(p.read_bytes()).entries] for p in feeds(out)
+        }
+        assert small == {name: ids[:size] for name, ids in large.items()}

@@ -1,8 +1,7 @@
 """The read side behind the published site: every change, and each changed article's history.
 
-The site is rebuilt from these records alone. `open_site_source` is the one place that decides
-which file is read, so pointing the site at a read snapshot instead of the live file is a change
-to that function only.
+The site is rebuilt from these records alone, read from the published read snapshot (the live
+file only before the first publication, or when asked), so a long build never keeps loads out.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import duckdb
 
 from warehouse.diffing import VersionDiff, diff_snapshots
 from warehouse.normalize import DIFFED_TOPIC_SQL, Snapshot, snapshot_from_row
-from warehouse.queries import open_readonly
+from warehouse.snapshot import open_read
 
 # Kinds a reader of the site cares about; `parser_change` is our own re-parse, shown only in an
 # article's history.
@@ -24,9 +23,18 @@ PUBLIC_KINDS = ("edit", "revert", "removed", "restored")
 _CHUNK = 500
 
 
-def open_site_source(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the data the site is built from."""
-    return open_readonly(path)
+def open_site_source(path: Path | str, live: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the data the site is built from: the read snapshot, or the
+    live file when `live` or when no snapshot has been published yet."""
+    return open_read(path, live=live, fallback_to_live=True)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How far the warehouse had got: its newest change and its latest check of an article."""
+
+    change_id: int
+    checked: datetime | None
 
 
 @dataclass(frozen=True)
@@ -81,20 +89,32 @@ class ArticleHistory:
 
 # Current topics straight from the tables: the `article_topics` view also joins every version's
 # text, which costs seconds on a year of data.
-_TOPICS = f"""
-    SELECT t.article_id, list(DISTINCT t.topic ORDER BY t.topic) AS topics
-    FROM version_topics t
+_CURRENT_TOPICS = f"""
+    SELECT t.article_id, t.topic FROM version_topics t
     JOIN articles a ON a.article_id = t.article_id AND t.version = a.current_version
-    WHERE t.source IN {DIFFED_TOPIC_SQL} GROUP BY t.article_id
+    WHERE t.source IN {DIFFED_TOPIC_SQL}
 """
 _COLUMNS = """c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_version,
     c.detected_at, c.changed_fields, c.title_before, c.title_after, c.words_added,
     c.words_removed"""
 _PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
+# The window's changes with their articles' current topics: what the list pages show.
 _STAGE = f"""
     CREATE OR REPLACE TEMP TABLE site_changes AS
+    WITH recent AS (SELECT * FROM article_changes c WHERE c.detected_at >= $since),
+    topics AS (
+        SELECT article_id, list(DISTINCT topic ORDER BY topic) AS topics
+        FROM ({_CURRENT_TOPICS}) WHERE article_id IN (SELECT article_id FROM recent)
+        GROUP BY article_id
+    )
     SELECT {_COLUMNS}, coalesce(t.topics, []) AS topics, {_PUBLIC} AS public
-    FROM article_changes c LEFT JOIN ({_TOPICS}) t USING (article_id)
+    FROM recent c LEFT JOIN topics t USING (article_id)
+"""
+# Every change, for the queries that do not need topics.
+_ALL = f"(SELECT {_COLUMNS}, {_PUBLIC} AS public FROM article_changes c) c"
+_TOPIC_SET = f"""
+    SELECT DISTINCT topic FROM ({_CURRENT_TOPICS})
+    WHERE article_id IN (SELECT article_id FROM changes c WHERE {_PUBLIC}) ORDER BY topic
 """
 _NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
 _HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
@@ -136,19 +156,19 @@ class FeedSelection:
 
 
 class SiteChanges:
-    """Every change with its article's current topics, staged once in a temporary table (a
-    read-only connection may create those), so the site's queries pay for the topic join once."""
+    """The changes since `since` (the window) with their articles' current topics, staged once
+    in a temporary table (a read-only connection may create those); queries about older changes
+    read the tables, without topics, which only the feeds need beyond the window."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, since: datetime) -> None:
         self.con = con
-        con.execute(_STAGE)
+        self.since = since
+        con.execute(_STAGE, {"since": since})
 
-    def recent(self, since: datetime) -> list[ChangeRecord]:
+    def recent(self) -> list[ChangeRecord]:
         """Public changes detected at or after `since`, newest first."""
         rows = self.con.execute(
-            "SELECT * EXCLUDE (public) FROM site_changes c WHERE public AND detected_at >= ?"
-            + _NEWEST,
-            [since],
+            "SELECT * EXCLUDE (public) FROM site_changes c WHERE public" + _NEWEST
         ).fetchall()
         return [_change(row) for row in rows]
 
@@ -156,64 +176,117 @@ class SiteChanges:
         found = self.con.execute(
             f"""SELECT count(*), count(*) FILTER ({_HEADLINE}),
                        count(*) FILTER (c.kind IN ('removed', 'restored'))
-                FROM site_changes c WHERE public AND detected_at < ?""",
+                FROM {_ALL} WHERE public AND detected_at < ?""",
             [before],
         ).fetchone()
         return OlderCounts(*found)  # type: ignore[misc]
 
-    def archive_digests(self, before: datetime) -> list[MonthDigest]:
-        """Per WIB month, the public changes detected before `before`: a count and a digest,
-        so an unchanged month is neither read nor rendered again."""
+    def marks(self) -> Marks:
+        found = self.con.execute(
+            """SELECT (SELECT coalesce(max(change_id), 0) FROM changes),
+                      (SELECT max(last_checked) FROM articles)"""
+        ).fetchone()
+        return Marks(*found)  # type: ignore[misc]
+
+    def touched(self, since: Marks) -> list[int]:
+        """Articles that gained a change after `since`, or were checked at or after its last
+        check (a check can move an article's URL without a change): the only articles whose
+        pages, or whose entries in other pages, can differ from that publication's."""
+        rows = self.con.execute(
+            """SELECT article_id FROM changes WHERE change_id > ?
+               UNION SELECT article_id FROM articles WHERE last_checked >= ?""",
+            [since.change_id, since.checked],
+        ).fetchall()
+        return sorted(article_id for (article_id,) in rows)
+
+    def months_of(self, article_ids: list[int], before: datetime) -> list[str]:
+        """The archive months holding a public change of one of these articles."""
+        rows = self.con.execute(
+            f"""SELECT DISTINCT {_MONTH} FROM {_ALL}
+                WHERE public AND c.detected_at < ?
+                  AND c.article_id IN (SELECT unnest(?::BIGINT[]))""",
+            [before, article_ids],
+        ).fetchall()
+        return [month for (month,) in rows]
+
+    def archive_digests(
+        self, before: datetime, months: list[str] | None = None
+    ) -> list[MonthDigest]:
+        """Per WIB month (every one, or only `months`), the public changes detected before
+        `before`: a count and a digest, so an unchanged month is neither read nor rendered
+        again."""
+        only = "" if months is None else f"AND {_MONTH} IN (SELECT unnest(?::VARCHAR[]))"
         rows = self.con.execute(
             f"""SELECT {_MONTH} AS month, count(*),
                        md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id))
-                FROM site_changes c WHERE public AND c.detected_at < ?
+                FROM {_ALL} WHERE public AND c.detected_at < ? {only}
                 GROUP BY month ORDER BY month DESC""",
-            [before],
+            [before] if months is None else [before, months],
         ).fetchall()
         return [MonthDigest(*row) for row in rows]
 
-    def feeds(self, size: int) -> FeedSelection:
-        """The newest `size` public changes of each feed: ids picked per feed by a top-N
-        aggregate (no sort of every row), then those rows read once."""
+    def feeds(self, recent: list[ChangeRecord], size: int) -> FeedSelection:
+        """The newest `size` public changes of each feed: taken from the window's `recent`
+        changes (newest first), and only for a feed the window does not fill, from before it."""
+        topics = [topic for (topic,) in self.con.execute(_TOPIC_SET).fetchall()]
+        by_feed = {
+            "all": recent,
+            "headlines": [c for c in recent if c.headline_changed],
+            "removals": [c for c in recent if c.kind == "removed"],
+        }
+        by_feed |= {f"topic:{t}": [c for c in recent if t in c.topics] for t in topics}
+        short = [feed for feed, found in by_feed.items() if len(found) < size]
+        older = self._older_feeds(short, size) if short else {}
+        chosen = {feed: (found + older.get(feed, []))[:size] for feed, found in by_feed.items()}
+        topic_feeds = {t: chosen[f"topic:{t}"] for t in topics}
+        return FeedSelection(chosen["all"], chosen["headlines"], chosen["removals"], topic_feeds)
+
+    def _older_feeds(self, feeds: list[str], size: int) -> dict[str, list[ChangeRecord]]:
+        """The newest `size` public changes before the window of each of `feeds`: ids picked
+        per feed by a top-N aggregate (no sort of every row), then those rows read once."""
         picked = self.con.execute(
-            f"""WITH public AS (SELECT * FROM site_changes c WHERE public),
+            f"""WITH public AS (SELECT * FROM changes c WHERE {_PUBLIC} AND detected_at < $since),
                 feeds AS (
                     SELECT 'all' AS feed, change_id, detected_at FROM public
                     UNION ALL SELECT 'headlines', change_id, detected_at FROM public c
                               WHERE {_HEADLINE}
                     UNION ALL SELECT 'removals', change_id, detected_at FROM public
                               WHERE kind = 'removed'
-                    UNION ALL SELECT 'topic:' || unnest(topics), change_id, detected_at
-                              FROM public
+                    UNION ALL SELECT 'topic:' || t.topic, change_id, detected_at
+                              FROM public JOIN ({_CURRENT_TOPICS}) t USING (article_id)
                 )
-                SELECT feed, arg_max(change_id, (detected_at, change_id), ?) FROM feeds
-                GROUP BY feed""",
-            [size],
+                SELECT feed, arg_max(change_id, (detected_at, change_id), $size) FROM feeds
+                WHERE feed IN (SELECT unnest($feeds::VARCHAR[])) GROUP BY feed""",
+            {"since": self.since, "size": size, "feeds": feeds},
         ).fetchall()
         wanted = sorted({change_id for _, ids in picked for change_id in ids})
         records = {
             row[0]: _change(row)
             for row in self.con.execute(
-                """SELECT * EXCLUDE (public) FROM site_changes
-                   WHERE change_id IN (SELECT unnest(?::BIGINT[]))""",
+                f"""SELECT {_COLUMNS}, [] FROM article_changes c
+                    WHERE change_id IN (SELECT unnest(?::BIGINT[]))""",
                 [wanted],
             ).fetchall()
         }
-        by_feed: dict[str, list[ChangeRecord]] = {"all": [], "headlines": [], "removals": []}
-        for feed, ids in picked:
-            found = [records[change_id] for change_id in ids]
-            by_feed[feed] = sorted(found, key=lambda c: (c.detected_at, c.change_id), reverse=True)
-        topics = {name[6:]: found for name, found in by_feed.items() if name.startswith("topic:")}
-        return FeedSelection(by_feed["all"], by_feed["headlines"], by_feed["removals"], topics)
+        return {
+            feed: sorted(
+                (records[change_id] for change_id in ids),
+                key=lambda c: (c.detected_at, c.change_id),
+                reverse=True,
+            )
+            for feed, ids in picked
+        }
 
-    def article_digests(self) -> dict[int, str]:
-        """Per article with a public change, a digest of everything its history page shows."""
+    def article_digests(self, article_ids: list[int] | None = None) -> dict[int, str]:
+        """Per article with a public change (every one, or only `article_ids`), a digest of
+        everything its history page shows."""
+        only = "" if article_ids is None else "WHERE c.article_id IN (SELECT unnest(?::BIGINT[]))"
         rows = self.con.execute(
             f"""SELECT c.article_id, md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id)
                                          || any_value(a.status))
-                FROM site_changes c JOIN articles a USING (article_id)
-                GROUP BY c.article_id HAVING bool_or(public)"""
+                FROM {_ALL} JOIN articles a USING (article_id) {only}
+                GROUP BY c.article_id HAVING bool_or(public)""",
+            [] if article_ids is None else [article_ids],
         ).fetchall()
         return dict(rows)
 
