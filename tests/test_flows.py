@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pipeline_env import pipeline_env
 
 from flows import spool
 from flows.monitor_flow import monitor
@@ -38,13 +39,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[World]:
     workdir = tmp_path_factory.mktemp("flows")
     site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
-    with serve(site) as running, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LIPUTAN6_BASE_URL", running.base_url)
-        mp.setenv("LIPUTAN6_DB_PATH", str(workdir / "w.duckdb"))
-        mp.setenv("LIPUTAN6_SPOOL_DIR", str(workdir / "spool"))
-        mp.setenv("LIPUTAN6_RATE_PER_SECOND", "200")
-        mp.setenv("LIPUTAN6_CONCURRENCY", "8")
-        mp.setenv("LIPUTAN6_LOCK_TIMEOUT", "1")
+    with serve(site) as running, pipeline_env(running.base_url, workdir, LOCK_TIMEOUT="1"):
         yield World(site, running.base_url, workdir / "w.duckdb", workdir / "spool")
 
 

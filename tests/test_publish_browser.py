@@ -15,6 +15,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from browser_support import CHROMIUM_FLAGS
 from publish_support import FIRST_TITLE, HOSTILE_ID, NOW, SCRIPT, SECOND_TITLE, build_warehouse
 from test_warehouse_support import ARTICLE_ID
 
@@ -24,13 +25,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="chromium is not installed")
 FLAGS = (
     "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *CHROMIUM_FLAGS,
     "--hide-scrollbars",
     "--enable-logging=stderr",
     "--v=0",

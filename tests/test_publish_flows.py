@@ -12,6 +12,7 @@ from uuid import UUID
 
 import feedparser
 import pytest
+from pipeline_env import pipeline_env
 
 from flows.monitor_flow import monitor
 from flows.recheck_flow import recheck
@@ -35,14 +36,8 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[World]:
     workdir = tmp_path_factory.mktemp("publish-flows")
     site = SampleSite(articles=24, seed=5, now=datetime.now(UTC))
-    with serve(site) as running, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LIPUTAN6_BASE_URL", running.base_url)
-        mp.setenv("LIPUTAN6_DB_PATH", str(workdir / "w.duckdb"))
-        mp.setenv("LIPUTAN6_SPOOL_DIR", str(workdir / "spool"))
-        mp.setenv("LIPUTAN6_RATE_PER_SECOND", "200")
-        mp.setenv("LIPUTAN6_CONCURRENCY", "8")
-        mp.setenv("LIPUTAN6_PUBLISH_DIR", str(workdir / "site"))
-        mp.setenv("LIPUTAN6_PUBLIC_URL", PUBLIC_URL)
+    extra = {"PUBLISH_DIR": str(workdir / "site"), "PUBLIC_URL": PUBLIC_URL}
+    with serve(site) as running, pipeline_env(running.base_url, workdir, **extra):
         yield World(site, workdir / "w.duckdb", workdir / "site")
 
 

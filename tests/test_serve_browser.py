@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from browser_support import CHROMIUM_FLAGS, chromium
 from process_support import Launch, cli_env, launch
 
 from flows.local_server import free_port
@@ -33,42 +33,10 @@ from sample_site import SampleSite, serve
 SHOTS = Path(
     os.environ.get("LIPUTAN6_SCREENSHOTS") or Path(__file__).resolve().parent / "output" / "browser"
 )
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTICLES = 10
 WAIT = 240.0  # seconds; waits only, generous for a busy 2-core CI machine
 DEPLOYMENTS = ("monitor", "recheck", "reparse", "backfill")
 FINISHED = re.compile(r"^monitor (\w+) .*→ (http://\S+/runs/flow-run/([0-9a-f-]{36}))$")
-
-
-def chromium() -> str:
-    """The browser binary, or a skip (a fail under CI=true) naming what is missing."""
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("Playwright for Python (pip install -e '.[test]')")
-    binary = (
-        os.environ.get("LIPUTAN6_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-    if binary is None:
-        missing.append("Chromium (apt-get install chromium, or set LIPUTAN6_CHROMIUM)")
-    if missing:
-        reason = f"browser test needs {' and '.join(missing)}"
-        if os.environ.get("CI", "").lower() in ("1", "true"):
-            pytest.fail(f"{reason}; CI=true makes it mandatory")
-        pytest.skip(reason)
-    assert binary is not None
-    return binary
 
 
 @dataclass

@@ -281,9 +281,12 @@ def _raw_rows(
 
 
 def _fetch_rows(batch: Batch, batch_id: str) -> list[tuple[object, ...]]:
+    """Article attempts, then the run's listing and robots.txt attempts (no article)."""
+    attempts = [(obs.article_id, a) for obs in batch.observations for a in obs.attempts]
+    attempts += [(None, a) for a in batch.fetches]
     return [
         (
-            obs.article_id,
+            article_id,
             a.url,
             a.final_url,
             a.status,
@@ -299,27 +302,7 @@ def _fetch_rows(batch: Batch, batch_id: str) -> list[tuple[object, ...]]:
             batch_id,
             a.cause,
         )
-        for obs in batch.observations
-        for a in obs.attempts
-    ] + [
-        (
-            None,
-            a.url,
-            a.final_url,
-            a.status,
-            a.outcome,
-            a.bytes,
-            a.etag,
-            a.last_modified,
-            a.elapsed_ms,
-            a.error,
-            a.attempted_at,
-            a.attempt,
-            batch.run_id,
-            batch_id,
-            a.cause,
-        )
-        for a in batch.fetches
+        for article_id, a in attempts
     ]
 
 
