@@ -24,6 +24,7 @@ from uuid import UUID
 
 import yaml
 from prefect import Flow, get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterFlowRunId,
@@ -38,6 +39,7 @@ from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments.runner import RunnerDeployment
 from prefect.runner import Runner
 from prefect.schedules import Cron, Interval, Schedule
+from prefect.states import Crashed
 
 from flows import lifecycle
 from flows.backfill_flow import backfill
@@ -57,6 +59,7 @@ RUN_AT_START = "monitor"
 POLL_SECONDS = 3.0
 SCHEDULED_WAIT_SECONDS = 20.0
 NEXT_RUNS_SHOWN = 3
+_UNFINISHED = [StateType.PENDING, StateType.RUNNING, StateType.CANCELLING]
 _FINAL = [
     StateType.COMPLETED,
     StateType.FAILED,
@@ -128,6 +131,8 @@ async def _serve(ui: str, say: Say) -> None:
     for deployment in await deployments(started):
         ids[await runner.aadd_deployment(deployment)] = deployment.name
     async with get_client() as client:
+        for line in await release_orphans(client, ids):
+            say(line)
         already_final = {run.id for run in await _final_runs(client, ids)}
         name_to_id = {name: i for i, name in ids.items()}
         first = await client.create_flow_run_from_deployment(name_to_id[RUN_AT_START])
@@ -139,6 +144,36 @@ async def _serve(ui: str, say: Say) -> None:
         side.cancel()
         with suppress(asyncio.CancelledError):
             await side
+
+
+async def release_orphans(client, ids: dict[UUID, str]) -> list[str]:
+    """Free the concurrency slots that an earlier serve, killed or stopped mid-run, left taken.
+
+    Its unfinished run keeps its deployment's only slot, and the local server keeps no lease
+    across a restart, so every new run would be cancelled (CANCEL_NEW) for good. serve runs its
+    deployments itself, so at its start no unfinished run of them has a process behind it.
+    """
+    lines = []
+    for run in await client.read_flow_runs(
+        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=list(ids))),
+        flow_run_filter=FlowRunFilter(
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=_UNFINISHED))
+        ),
+    ):
+        message = "the serve process running it is gone (found at the next serve's start)"
+        await client.set_flow_run_state(run.id, Crashed(message=message), force=True)
+        lines.append(
+            f"{ids.get(run.deployment_id, run.name)}: run {run.name} marked Crashed: {message}"
+        )
+    for deployment_id, name in ids.items():
+        limit = (await client.read_deployment(deployment_id)).global_concurrency_limit
+        if limit is not None and limit.active_slots:
+            update = GlobalConcurrencyLimitUpdate(active_slots=0)
+            await client.update_global_concurrency_limit(limit.name, update)
+            lines.append(
+                f"{name}: released {limit.active_slots} concurrency slot(s) held by no run"
+            )
+    return lines
 
 
 async def _watch(ui: str, ids: dict[UUID, str], seen: set[UUID], say: Say) -> None:
