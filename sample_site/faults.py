@@ -3,6 +3,7 @@
 A rule `KIND:PATH_GLOB:RATE[:key=value,...]` affects the share RATE of the paths matching the
 glob, picked by hashing the path so the same paths fail on every run; `times=N` makes an
 affected path fail its first N requests and then recover, which is what retry tests need.
+`hold` answers normally, but only once the fault spec is replaced (or after `delay`, default 300 s).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -28,6 +30,7 @@ TRANSPORT_KINDS = frozenset(
         "500",
         "503",
         "slow",
+        "hold",
         "stall",
         "reset",
         "truncate",
@@ -131,11 +134,26 @@ class FaultState:
     spec: FaultSpec = field(default_factory=FaultSpec)
     _counts: dict[tuple[int, str], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _replaced: threading.Event = field(default_factory=threading.Event)
 
     def replace(self, spec: FaultSpec) -> None:
         with self._lock:
             self.spec = spec
             self._counts.clear()
+            self._replaced.set()
+            self._replaced = threading.Event()
+
+    def hold(self, stop: threading.Event, seconds: float) -> None:
+        """Block until the spec is replaced, the server stops, or `seconds` pass.
+
+        A test that needs a run to stay busy until it has checked something (a second run
+        cancelled by the concurrency limit) releases it by replacing the spec, instead of
+        guessing a delay long enough on a loaded machine."""
+        with self._lock:
+            released = self._replaced
+        deadline = time.monotonic() + seconds
+        while not released.is_set() and not stop.is_set() and time.monotonic() < deadline:
+            released.wait(0.1)
 
     def take(self, path: str) -> list[FaultRule]:
         """Rules that fire for this request (counting it against `times`)."""

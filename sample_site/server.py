@@ -56,6 +56,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         response = site.handle(method, self.path, headers, rules)
         transport = next((r for r in rules if r.kind in faults.TRANSPORT_KINDS), None)
+        if transport is not None and transport.kind == "hold":
+            site.faults.hold(self.server.stopping, float(transport.param("delay", "300") or 300))
+            transport = None
         try:
             if transport is None:
                 status = faults.send(self, response, include_body=method != "HEAD")

@@ -29,6 +29,7 @@ from process_support import Launch, cli_env, launch
 
 from flows.local_server import free_port
 from sample_site import SampleSite, serve
+from sample_site.faults import FaultSpec
 
 SHOTS = Path(
     os.environ.get("LIPUTAN6_SCREENSHOTS") or Path(__file__).resolve().parent / "output" / "browser"
@@ -50,7 +51,10 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     chromium()
     tmp = tmp_path_factory.mktemp("serve-browser")
-    site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
+    # Article pages are held until a test releases them, so the first run is still busy, on any
+    # machine, when the second one is sent.
+    held = FaultSpec.parse(f"hold:/*/read/*:1:delay={WAIT:g}")
+    site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC), faults=held)
     with serve(site) as running:
         env = cli_env(
             tmp / "prefect-home",
@@ -58,6 +62,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             LIPUTAN6_DB_PATH=str(tmp / "w.duckdb"),
             LIPUTAN6_SPOOL_DIR=str(tmp / "spool"),
             LIPUTAN6_RATE_PER_SECOND="3",
+            LIPUTAN6_READ_TIMEOUT=str(WAIT),
+            LIPUTAN6_TOTAL_TIMEOUT=str(2 * WAIT),
             LIPUTAN6_SOURCES='["sitemap"]',
             LIPUTAN6_CHANNELS="[]",
         )
@@ -92,6 +98,15 @@ def running_monitor(served: Served) -> dict | None:
     return next(iter(runs), None)  # type: ignore[arg-type]
 
 
+def state_of(served: Served, run_id: str) -> str | None:
+    run = httpx.get(f"{served.ui}/api/flow_runs/{run_id}", timeout=30)
+    return run.json()["state_type"] if run.status_code == 200 else None
+
+
+def release(served: Served) -> None:
+    served.site.set_faults(FaultSpec())
+
+
 def finished_lines(served: Served) -> list[re.Match[str]]:
     return [m for line in served.cli.lines if (m := FINISHED.match(line.strip()))]
 
@@ -107,6 +122,11 @@ def test_serve_runs_monitor_at_start_and_cancels_an_overlapping_run(served: Serv
     deployment = next(d for d in api(served, "/deployments/filter") if d["name"] == "monitor")
     second = api(served, f"/deployments/{deployment['id']}/create_flow_run")
     assert isinstance(first, dict) and isinstance(second, dict)
+    cli.wait_for(
+        lambda: state_of(served, second["id"]) == "CANCELLED", WAIT, "the second run cancelled"
+    )
+    assert state_of(served, first["id"]) == "RUNNING"
+    release(served)
     cli.wait_for(lambda: len(finished_lines(served)) >= 2, WAIT, "two finished-run lines")
     states = {m.group(3): m.group(1) for m in finished_lines(served)}
     assert states[first["id"]] == "Completed", cli.output()[-3000:]
@@ -123,6 +143,7 @@ def test_browser_shows_deployments_and_run_artifacts(served: Served) -> None:
     from playwright.sync_api import sync_playwright
 
     binary = chromium()
+    release(served)
     done = served.cli.wait_for(
         lambda: next((m for m in finished_lines(served) if m.group(1) == "Completed"), None),
         WAIT,
