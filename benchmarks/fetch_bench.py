@@ -25,8 +25,8 @@ from collections.abc import Sequence
 import httpx
 from figures import Figure
 
+from config.settings import Settings
 from flows.fetching import Fetcher, FetchRequest
-from flows.settings import Settings
 
 
 def _serve(articles: int, seed: int, ready: mp.Queue, stop: mp.Event) -> None:

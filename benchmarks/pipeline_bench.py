@@ -32,11 +32,11 @@ from typing import TypeVar
 
 from figures import Figure
 
+from config.settings import Settings, temporary_environment
 from flows import spool
 from flows.discovery import discover
 from flows.fetching import Fetcher
 from flows.observe import Target, observe
-from flows.settings import Settings, temporary_environment
 from warehouse import Ladder, due_for_recheck, load_batch, open_readonly
 from warehouse.records import Batch
 

@@ -55,11 +55,11 @@ def run(
     Exits 1 when a run fails (site unreachable, too many failed fetches, extraction health), 2
     when a --url cannot be checked (before anything starts).
     """
+    from config.settings import Settings
     from flows.lifecycle import managed_children
     from flows.local_server import prefect_api
     from flows.monitor_flow import monitor, url_problem
     from flows.recheck_flow import recheck
-    from flows.settings import Settings
     from warehouse.queries import database_problem
 
     _export(base_url, db)

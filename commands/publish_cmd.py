@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from config.settings import Settings
 from flows.publish_step import site_options
-from flows.settings import Settings
 from publishing import publish_site
 from publishing.labels import LANGUAGES
 from warehouse.locking import DatabaseLocked

@@ -14,7 +14,7 @@ from warehouse.queries import WarehouseMissing
 
 
 def _db(db: Path | None) -> Path:
-    from flows.settings import Settings
+    from config.settings import Settings
 
     return db or Settings().db_path
 

@@ -134,7 +134,7 @@ def topics(
     ] = False,
 ) -> None:
     """Topics of recent articles: how many articles each has, and how many edits they had."""
-    from flows.settings import Settings
+    from config.settings import Settings
     from warehouse import DatabaseLocked, WarehouseMissing
     from warehouse.snapshot import open_read
 

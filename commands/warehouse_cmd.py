@@ -95,7 +95,7 @@ def check_read_only(query: str) -> None:
 
 @contextmanager
 def _readonly(db: Path | None, live: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    from flows.settings import Settings
+    from config.settings import Settings
 
     path = db or Settings().db_path
     try:

@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from config.settings import temporary_environment
 from flows.local_server import prefect_api
 from flows.serving import ui_url
-from flows.settings import temporary_environment
 from sample_site import SampleSite, serve
 from warehouse import open_readonly
 from warehouse.history import version_diff

@@ -18,9 +18,9 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from config.settings import Settings
 from flows.fetching import Fetcher, FetchRequest, FetchResult
 from flows.run_verdict import ListingFetch
-from flows.settings import Settings
 from parsers.listings import next_page_urls, parse_listing, sitemap_children
 from parsers.models import ArticleRef, ExtractionError
 from parsers.urls import absolute, article_id, canonical_url, is_allowed_url

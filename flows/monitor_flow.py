@@ -7,13 +7,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 from prefect.states import State
 
+from config.settings import Settings
 from flows.discovery import DiscoveryReport, discover
 from flows.fetching import Fetcher
 from flows.observe import Target
 from flows.rate_limit import GlobalPacer
 from flows.run_context import RunState, begin, finish, make_settings, process_targets
 from flows.run_verdict import listing_tally
-from flows.settings import Settings
 from parsers.models import ArticleRef
 from parsers.urls import article_id, canonical_url, is_allowed_url
 from warehouse import known_article_ids

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from prefect.logging import get_run_logger
 
-from flows.settings import Settings
+from config.settings import Settings
 from publishing import PublishOptions, publish_site
 from publishing import paths as site_paths
 from warehouse import ChangeSummary

@@ -13,7 +13,7 @@ import math
 from prefect.client.orchestration import get_client
 from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError, rate_limit
 
-from flows.settings import Settings
+from config.settings import Settings
 
 # The limit holds BURST_SECONDS of requests; a run takes one second's worth at a time, so a new
 # run finds room at once even while an earlier run's unspent block is still decaying.

@@ -16,6 +16,7 @@ from prefect import flow
 from prefect.logging import get_run_logger
 from prefect.states import State
 
+from config.settings import Settings
 from flows.fetching import Fetcher, FetchRequest
 from flows.observe import Target
 from flows.rate_limit import GlobalPacer
@@ -27,7 +28,6 @@ from flows.run_context import (
     make_settings,
     process_targets,
 )
-from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
 from parsers.listings import parse_rss, parse_sitemap, sitemap_lastmods
 from parsers.models import ArticleRef

@@ -13,10 +13,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
+from config.settings import Settings
 from flows.fetching import FetchResult
 from flows.observe import Target, observation_from
 from flows.run_context import begin, current_run_id, finish, make_settings
-from flows.settings import Settings
 from flows.steps import BatchResult, load_spool, spool_observations
 from warehouse import RawPage, stored_raw_pages
 

@@ -18,6 +18,7 @@ from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
+from config.settings import Settings
 from flows import health as health_mod
 from flows import run_history
 from flows.fetching import Fetcher
@@ -26,7 +27,6 @@ from flows.publish_step import change_page_url, publish_after_run
 from flows.rate_limit import ensure_rate_limit
 from flows.reporting import RunSummary, publish
 from flows.run_verdict import ArticleFetches, FailureTally, RunFailed, verdict
-from flows.settings import Settings
 from flows.steps import (
     BatchResult,
     LoadOutcome,

@@ -12,8 +12,8 @@ import os
 import socket
 from datetime import UTC, datetime
 
+from config.settings import Settings
 from flows.health import HealthReport
-from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import DatabaseLocked, RunRecord, WarehouseMissing, open_readonly, record_run
 from warehouse.runs import mark_crashed

@@ -15,13 +15,13 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
+from config.settings import Settings
 from flows import spool
 from flows.fetching import Fetcher
 from flows.health import HealthReport, assess
 from flows.observe import Target, observe
 from flows.reporting import LOAD_COUNT_KEYS
 from flows.run_verdict import ArticleFetches
-from flows.settings import Settings
 from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import ChangeSummary, DatabaseLocked, Ladder, LoadReport, load_batches
 from warehouse.records import Batch, FetchAttempt, Observation

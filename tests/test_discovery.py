@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from config.settings import DEFAULT_CHANNELS, Settings
 from flows.discovery import DiscoveryReport, _merge, backfill, discover
 from flows.fetching import Fetcher, RetryPolicy
-from flows.settings import DEFAULT_CHANNELS, Settings
 from parsers.models import ArticleRef
 
 sample_site = pytest.importorskip("sample_site")

@@ -20,9 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from commands.main import app
+from config.settings import Settings
 from flows.discovery import discover
 from flows.fetching import Fetcher
-from flows.settings import Settings
 from parsers.listings import parse_listing
 from sample_site import SampleSite, serve
 from sample_site import site as site_module

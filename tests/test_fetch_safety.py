@@ -10,10 +10,10 @@ import socket
 import httpx
 import pytest
 
+from config.settings import Settings
 from flows.fetching import Fetcher
 from flows.fetching.causes import classify_exception, is_bot_wall
 from flows.fetching.robots import RobotsAnswer, parse_robots, robots_policy
-from flows.settings import Settings
 from parsers.urls import allow_entry, is_allowed_url
 from sample_site import FaultSpec, SampleSite, serve
 from sample_site.faults import BOT_WALL_PAGE

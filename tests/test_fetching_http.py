@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from config.settings import Settings
 from flows.fetching import Fetcher, FetchRequest, FetchResult, RetryPolicy
-from flows.settings import Settings
 
 sample_site = pytest.importorskip("sample_site")
 SampleSite, FaultSpec, serve = sample_site.SampleSite, sample_site.FaultSpec, sample_site.serve

@@ -29,8 +29,8 @@ from lxml import html as lxml_html
 from typer.testing import CliRunner
 
 from commands.main import app
+from config.settings import Settings
 from flows.fetching import Fetcher, FetchResult
-from flows.settings import Settings
 from parsers.urls import SITE_DOMAIN, is_allowed_url
 from sample_site import FaultSpec, SampleSite, serve
 from sample_site import faults as site_faults

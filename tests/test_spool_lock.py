@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_warehouse_support import batch, make_article, ok, rows
 
+from config.settings import Settings
 from flows import spool
-from flows.settings import Settings
 from flows.steps import LoadOutcome, load_spool
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

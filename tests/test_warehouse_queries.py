@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_warehouse_support import ARTICLE_ID, T0, batch, gone, make_article, ok, raw_page, rows
 
-from flows.settings import Settings
+from config.settings import Settings
 from warehouse import (
     Ladder,
     WarehouseMissing,

@@ -19,6 +19,7 @@ from typing import Literal
 
 import httpx
 
+from config.settings import Settings
 from flows.fetching.causes import FailureCause, classify_exception, status_cause
 from flows.fetching.limits import (
     ACCEPT_ENCODING,
@@ -31,7 +32,6 @@ from flows.fetching.pacing import HostPacer
 from flows.fetching.redirects import REDIRECT_STATUSES, RedirectChain
 from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
 from flows.fetching.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, path_of
-from flows.settings import Settings
 from parsers.urls import host_of, is_allowed_url
 from warehouse.records import FetchAttempt, FetchOutcome
 
