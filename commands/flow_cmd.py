@@ -14,12 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from commands.options import DbOption
+
 console = Console(stderr=True)
 
 BaseUrl = Annotated[
     str | None, typer.Option("--base-url", help="Site or mirror to monitor (LIPUTAN6_BASE_URL).")
 ]
-DbPath = Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")]
 LogDir = Annotated[Path, typer.Option(help="Where a local Prefect server started for it logs.")]
 
 
@@ -45,7 +46,7 @@ def run(
     url: Annotated[
         list[str] | None, typer.Option("--url", help="Check only these article URLs.")
     ] = None,
-    db: DbPath = None,
+    db: DbOption = None,
     limit: Annotated[int | None, typer.Option(help="At most this many new articles.")] = None,
     log_dir: LogDir = Path("data/logs"),
 ) -> None:
@@ -98,7 +99,7 @@ def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]
 
 def serve(
     base_url: BaseUrl = None,
-    db: DbPath = None,
+    db: DbOption = None,
     log_dir: LogDir = Path("data/logs"),
     port: Annotated[
         int | None, typer.Option(help="Local Prefect server port (default 4200 if free).")
@@ -123,7 +124,7 @@ def serve(
 
 
 def reparse(
-    db: DbPath = None,
+    db: DbOption = None,
     article_id: Annotated[
         list[int] | None, typer.Option("--id", help="Only these article ids.")
     ] = None,
@@ -139,7 +140,7 @@ def backfill(
     start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: today).")] = None,
     base_url: BaseUrl = None,
-    db: DbPath = None,
+    db: DbOption = None,
     channel: Annotated[list[str] | None, typer.Option(help="Only these channels.")] = None,
 ) -> None:
     """Load the articles of a date range through the site's date-index pages."""

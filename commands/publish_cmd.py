@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from commands.options import DbOption, db_path
 from config.settings import Settings
 from flows.publish_step import site_options
 from publishing import publish_site
@@ -24,9 +25,7 @@ def publish(
     lang: Annotated[
         str | None, typer.Option(help=f"Labels: {', '.join(LANGUAGES)} (default: id).")
     ] = None,
-    db: Annotated[
-        Path | None, typer.Option("--db", help="DuckDB file (default: LIPUTAN6_DB_PATH setting).")
-    ] = None,
+    db: DbOption = None,
     live: Annotated[
         bool,
         typer.Option(
@@ -44,7 +43,7 @@ def publish(
         )
     options = site_options(settings, days=days, lang=lang)
     try:
-        report = publish_site(db or settings.db_path, directory, options, live=live)
+        report = publish_site(db_path(db), directory, options, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from commands.options import DbOption, db_path
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import WarehouseMissing
-
-
-def _db(db: Path | None) -> Path:
-    from config.settings import Settings
-
-    return db or Settings().db_path
 
 
 def _fail(message: str) -> None:
@@ -25,13 +19,13 @@ def _fail(message: str) -> None:
 
 
 def publish(
-    db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")] = None,
+    db: DbOption = None,
 ) -> None:
     """Publish the read snapshot now (each load does it already; this catches up by hand)."""
     from warehouse.snapshot import publish as publish_snapshot
 
     try:
-        publication = publish_snapshot(_db(db))
+        publication = publish_snapshot(db_path(db))
     except (WarehouseMissing, DatabaseLocked) as error:
         _fail(str(error))
     Console().print(Text(publication.line()))
@@ -43,7 +37,7 @@ def export(
     target: Annotated[
         str, typer.Argument(help="Folder, or an fsspec URL such as s3://bucket/liputan6.")
     ],
-    db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")] = None,
+    db: DbOption = None,
     live: Annotated[
         bool, typer.Option("--live", help="Read the live file instead of the read snapshot.")
     ] = False,
@@ -52,7 +46,7 @@ def export(
     from warehouse.export import export as export_views
     from warehouse.snapshot import open_read, snapshot_info
 
-    path = _db(db)
+    path = db_path(db)
     try:
         con = open_read(path, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:

@@ -6,10 +6,8 @@ can run while a monitor run is writing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -19,12 +17,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from commands.options import DbOption, db_path, parse_duration
 from parsers.site_tags import tag_slug
 
 WIB = ZoneInfo("Asia/Jakarta")
 TOP_TERMS = 3
-_DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 SOURCES = ("taxonomy", "channel", "site_tag", "keyphrase")
 
 
@@ -35,14 +32,6 @@ class TopicRow:
     edits: int
     sources: list[str]
     top_terms: list[str]
-
-
-def parse_since(text: str) -> timedelta:
-    """ "7d", "24h", "2w" → a timedelta; anything else is a usage error, not a guess."""
-    match = _DURATION.match(text.lower())
-    if not match or int(match.group(1)) == 0:
-        raise typer.BadParameter(f"{text!r}: use a number and h, d or w, e.g. 24h, 7d, 2w")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
 def first_day(now: datetime, since: timedelta) -> date:
@@ -128,23 +117,22 @@ def topics(
         str | None, typer.Option(help=f"Only topics from this source: {', '.join(SOURCES)}.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most topics to list.")] = 30,
-    db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")] = None,
+    db: DbOption = None,
     live: Annotated[
         bool, typer.Option("--live", help="Read the live file instead of the read snapshot.")
     ] = False,
 ) -> None:
     """Topics of recent articles: how many articles each has, and how many edits they had."""
-    from config.settings import Settings
     from warehouse import DatabaseLocked, WarehouseMissing
     from warehouse.snapshot import open_read
 
     if source is not None and source not in SOURCES:
         raise typer.BadParameter(f"{source!r}: choose one of {', '.join(SOURCES)}", "--source")
     console = Console()
-    start = first_day(datetime.now(WIB), parse_since(since))
+    start = first_day(datetime.now(WIB), parse_duration(since))
     wanted = tag_slug(topic) if topic else None
     try:
-        con = open_read(db or Settings().db_path, live=live)
+        con = open_read(db_path(db), live=live)
     except (WarehouseMissing, DatabaseLocked) as error:
         console.print(Text(f"error: {error}", style="red"))
         raise typer.Exit(1) from error

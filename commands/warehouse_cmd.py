@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from commands.options import DbOption, db_path, parse_duration
 from warehouse.history import (
     CHANGE_KINDS,
     NotFound,
@@ -40,13 +40,8 @@ from warehouse.render_text import render_text
 from warehouse.snapshot import open_read
 
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
-_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNWRAPPED = 10_000
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="DuckDB file (default: LIPUTAN6_DB_PATH setting).")
-]
 LiveOption = Annotated[
     bool,
     typer.Option(
@@ -69,14 +64,6 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-def parse_duration(value: str) -> timedelta:
-    """`30m`, `24h`, `7d`, `2w` as a timedelta."""
-    match = _DURATION.match(value)
-    if not match:
-        raise typer.BadParameter(f"{value!r}: use a number and a unit m, h, d or w (e.g. 24h)")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
 def check_read_only(query: str) -> None:
     """Refuse anything but one SELECT/EXPLAIN statement, naming what was refused."""
     try:
@@ -95,9 +82,7 @@ def check_read_only(query: str) -> None:
 
 @contextmanager
 def _readonly(db: Path | None, live: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    from config.settings import Settings
-
-    path = db or Settings().db_path
+    path = db_path(db)
     try:
         con = open_read(path, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:

@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from commands.main import app
-from commands.topics_cmd import parse_since
+from commands.options import parse_duration
 from parsers.models import Article, Page
 from parsers.topics import tag_topics
 from warehouse import load_batch
@@ -111,6 +111,6 @@ def test_missing_database_and_bad_window_are_clear_errors(tmp_path: Path) -> Non
 
     assert missing.exit_code == 1
     assert "no warehouse database" in missing.output
-    with pytest.raises(typer.BadParameter, match="use a number and h, d or w"):
-        parse_since("7 days")
-    assert parse_since("36h") == timedelta(hours=36)
+    with pytest.raises(typer.BadParameter, match="unit m, h, d or w"):
+        parse_duration("7 days")
+    assert parse_duration("36h") == timedelta(hours=36)
