@@ -113,29 +113,29 @@ def history(article_id: int, db: DbOption = None, live: LiveOption = False) -> N
     table = Table(title=f"article {article_id}: versions")
     for column in ("version", "fetched (UTC)", "title", "parser", "content hash", "current"):
         table.add_column(column)
-    for version, fetched, title, parser, digest, current in versions:
+    for row in versions:
         table.add_row(
-            str(version),
-            f"{fetched:%Y-%m-%d %H:%M}",
-            Text(title),
-            parser,
-            digest,
-            "yes" if current else "",
+            str(row.version),
+            f"{row.fetched_at:%Y-%m-%d %H:%M}",
+            Text(row.title),
+            row.parser_version,
+            row.content_hash,
+            "yes" if row.is_current else "",
         )
     console = _stdout()
     console.print(table)
     log = Table(title=f"article {article_id}: changes")
     for column in ("detected (UTC)", "kind", "from", "to", "fields", "+words", "-words"):
         log.add_column(column)
-    for detected, kind, old, new, fields, added, removed in changes:
+    for change in changes:
         log.add_row(
-            f"{detected:%Y-%m-%d %H:%M}",
-            kind,
-            _num(old),
-            _num(new),
-            ", ".join(fields),
-            str(added),
-            str(removed),
+            f"{change.detected_at:%Y-%m-%d %H:%M}",
+            change.kind,
+            _num(change.from_version),
+            _num(change.to_version),
+            ", ".join(change.changed_fields),
+            str(change.words_added),
+            str(change.words_removed),
         )
     console.print(log if changes else Text("no changes recorded"))
 
@@ -193,15 +193,15 @@ def changes(
     table = Table(title=f"changes since {start:%Y-%m-%d %H:%M} UTC")
     for column in ("detected (UTC)", "article", "kind", "versions", "fields", "+/-", "title"):
         table.add_column(column)
-    for detected, article_id, kind_, old, new, fields, added, removed, title, _url in found:
+    for change in found:
         table.add_row(
-            f"{detected:%Y-%m-%d %H:%M}",
-            str(article_id),
-            kind_,
-            f"{_num(old)}→{_num(new)}",
-            ", ".join(fields),
-            f"+{added}/-{removed}",
-            Text(title or ""),
+            f"{change.detected_at:%Y-%m-%d %H:%M}",
+            str(change.article_id),
+            change.kind,
+            f"{_num(change.from_version)}→{_num(change.to_version)}",
+            ", ".join(change.changed_fields),
+            f"+{change.words_added}/-{change.words_removed}",
+            Text(change.title or ""),
         )
     _stdout().print(table if found else Text("no changes in this window"))
 

@@ -15,7 +15,8 @@ from test_warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, gone, make_art
 from typer.testing import CliRunner
 
 from commands.main import app
-from warehouse import load_batch
+from warehouse import load_batch, open_readonly
+from warehouse.history import article_change_rows, article_versions, recent_changes
 
 SCRIPT = "<script>alert(1)</script>"
 runner = CliRunner()
@@ -92,6 +93,24 @@ def test_changes_window_and_kind_filter(db):
     assert "Berita Lama" in removed.output and "edit" not in removed.output
     assert invoke("changes", "--since", "soon", "--db", str(db)).exit_code == 2
     assert invoke("changes", "--kind", "nonsense", "--db", str(db)).exit_code == 2
+
+
+def test_read_paths_return_named_records(db):
+    """The CLI reads fields by name: a column added to or moved in a query cannot shift them."""
+    with open_readonly(db) as con:
+        versions = article_versions(con, ARTICLE_ID)
+        changes = article_change_rows(con, ARTICLE_ID)
+        recent = recent_changes(con, datetime.now(UTC) - timedelta(days=7), ["removed"], 10)
+
+    assert [(v.version, v.is_current) for v in versions] == [(1, False), (2, True)]
+    assert "Ribuan" in versions[1].title and len(versions[1].content_hash) == 12
+    assert [(c.kind, c.from_version, c.to_version) for c in changes] == [
+        ("edit", 1, 2),
+        ("removed", 2, None),
+    ]
+    assert "title" in changes[0].changed_fields and changes[0].words_added > 0
+    assert {(c.article_id, c.kind) for c in recent} == {(ARTICLE_ID, "removed"), (11, "removed")}
+    assert {c.title for c in recent} >= {"Berita Lama"}
 
 
 def test_sql_formats(db):

@@ -29,7 +29,42 @@ class DiffRequest:
         return f"article {self.article_id}: version {self.version_from} -> {self.version_to}"
 
 
-def article_versions(con: duckdb.DuckDBPyConnection, article_id: int) -> list[tuple]:
+@dataclass(frozen=True)
+class VersionRow:
+    version: int
+    fetched_at: datetime
+    title: str
+    parser_version: str
+    content_hash: str  # its first 12 hex digits, enough to tell versions apart on screen
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    detected_at: datetime
+    kind: str
+    from_version: int | None
+    to_version: int | None
+    changed_fields: list[str]
+    words_added: int
+    words_removed: int
+
+
+@dataclass(frozen=True)
+class RecentChange:
+    detected_at: datetime
+    article_id: int
+    kind: str
+    from_version: int | None
+    to_version: int | None
+    changed_fields: list[str]
+    words_added: int
+    words_removed: int
+    title: str | None
+    url: str
+
+
+def article_versions(con: duckdb.DuckDBPyConnection, article_id: int) -> list[VersionRow]:
     found = con.execute(
         """SELECT version, fetched_at, title, parser_version, left(content_hash, 12), is_current
            FROM article_versions WHERE article_id = ? ORDER BY version""",
@@ -37,22 +72,23 @@ def article_versions(con: duckdb.DuckDBPyConnection, article_id: int) -> list[tu
     ).fetchall()
     if not found:
         raise NotFound(f"article {article_id} is not in the warehouse")
-    return found
+    return [VersionRow(*row) for row in found]
 
 
-def article_change_rows(con: duckdb.DuckDBPyConnection, article_id: int) -> list[tuple]:
-    return con.execute(
+def article_change_rows(con: duckdb.DuckDBPyConnection, article_id: int) -> list[ChangeRow]:
+    found = con.execute(
         """SELECT detected_at, kind, from_version, to_version, changed_fields, words_added,
                   words_removed
            FROM article_changes WHERE article_id = ? ORDER BY detected_at, change_id""",
         [article_id],
     ).fetchall()
+    return [ChangeRow(*row) for row in found]
 
 
 def recent_changes(
     con: duckdb.DuckDBPyConnection, since: datetime, kinds: list[str], limit: int
-) -> list[tuple]:
-    return con.execute(
+) -> list[RecentChange]:
+    found = con.execute(
         """SELECT detected_at, article_id, kind, from_version, to_version, changed_fields,
                   words_added, words_removed, coalesce(title_after, title_before), url
            FROM article_changes
@@ -60,6 +96,7 @@ def recent_changes(
            ORDER BY detected_at DESC, change_id DESC LIMIT ?""",
         [since, kinds, kinds, limit],
     ).fetchall()
+    return [RecentChange(*row) for row in found]
 
 
 def version_diff(
@@ -83,7 +120,7 @@ def version_diff(
             known = ", ".join(map(str, snapshots))
             raise NotFound(f"article {article_id} has no version {number} (it has {known})")
     before, after = snapshots[version_from], snapshots[version_to]
-    diff = diff_snapshots(before[0], after[0], before[1], after[1])
+    diff = diff_snapshots(before.snapshot, after.snapshot, before.topics, after.topics)
     return DiffRequest(article_id, version_from, version_to, diff)
 
 

@@ -82,6 +82,12 @@ class RawPage:
     parser_version: str
 
 
+@dataclass(frozen=True)
+class VersionSnapshot:
+    snapshot: Snapshot
+    topics: tuple[str, ...]  # the diffed topic sources only (DIFFED_TOPIC_SOURCES)
+
+
 def known_article_ids(path: Path | str, ids: Iterable[int]) -> set[int]:
     """The subset of `ids` already in the warehouse (none when there is no database yet)."""
     wanted = sorted(set(ids))
@@ -157,7 +163,7 @@ def stored_raw_pages(
 
 def version_snapshots(
     con: duckdb.DuckDBPyConnection, article_id: int
-) -> dict[int, tuple[Snapshot, tuple[str, ...]]]:
+) -> dict[int, VersionSnapshot]:
     """Every version of one article with its topics, for diffs between any two of them."""
     topics: dict[int, tuple[str, ...]] = {
         version: tuple(sorted(names))
@@ -168,7 +174,7 @@ def version_snapshots(
         ).fetchall()
     }
     return {
-        row[0]: (snapshot_from_row(*row[1:]), topics.get(row[0], ()))
+        row[0]: VersionSnapshot(snapshot_from_row(*row[1:]), topics.get(row[0], ()))
         for row in con.execute(
             """SELECT version, title, description, body, pages, tags, authors, published_at
                FROM versions WHERE article_id = ? ORDER BY version""",
