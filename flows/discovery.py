@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from config.settings import Settings
+from flows.fetch_records import fetch_attempts
 from flows.fetching import Fetcher, FetchRequest, FetchResult
 from flows.run_verdict import ListingFetch
 from parsers.listings import next_page_urls, parse_listing, sitemap_children
@@ -92,7 +93,7 @@ class _Collector:
         self.report.urls_fetched += len(results)
         ok = []
         for result in results:
-            self.report.attempts.extend(result.attempts)
+            self.report.attempts.extend(fetch_attempts(result.attempts))
             fetched = result.outcome == "ok" and result.content is not None
             self.report.fetches.append(
                 ListingFetch(result.url, fetched, result.cause, result.error)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flows.fetch_records import fetch_attempts
 from flows.fetching import Fetcher, FetchRequest, FetchResult
 from parsers.article import parse_article
 from parsers.models import NotAnArticle, ParseError
@@ -52,7 +53,7 @@ def observation_from(target: Target, result: FetchResult, now: datetime) -> Obse
         "observed_at": now,
         "etag": result.etag,
         "last_modified": result.last_modified,
-        "attempts": list(result.attempts),
+        "attempts": fetch_attempts(result.attempts),
     }
     if result.outcome == "not_modified":
         return Observation(outcome="not_modified", **common)

@@ -21,6 +21,7 @@ from prefect.states import Failed, State
 from config.settings import Settings
 from flows import health as health_mod
 from flows import run_history
+from flows.fetch_records import fetch_attempts
 from flows.fetching import Fetcher
 from flows.observe import Target
 from flows.publish_step import change_page_url, publish_after_run
@@ -94,7 +95,7 @@ class RunState:
 
     def absorb_fetcher(self, fetcher: Fetcher) -> None:
         """What the fetcher did outside article fetches: robots.txt attempts and their causes."""
-        self.side_attempts.extend(fetcher.robots_attempts)
+        self.side_attempts.extend(fetch_attempts(fetcher.robots_attempts))
         for attempt in fetcher.robots_attempts:
             cause = fetcher.robots_cause(attempt.url)
             if cause is not None:

@@ -20,6 +20,7 @@ from typing import Literal
 import httpx
 
 from config.settings import Settings
+from flows.fetching.attempts import Attempt
 from flows.fetching.causes import FailureCause, classify_exception, status_cause
 from flows.fetching.limits import (
     ACCEPT_ENCODING,
@@ -33,7 +34,7 @@ from flows.fetching.redirects import REDIRECT_STATUSES, RedirectChain
 from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
 from flows.fetching.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, path_of
 from parsers.urls import host_of, is_allowed_url
-from warehouse.records import FetchAttempt, FetchOutcome
+from warehouse.records import FetchOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class FetchResult:
     last_modified: str | None = None
     elapsed_ms: float = 0.0
     error: str | None = None
-    attempts: list[FetchAttempt] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     charset: str | None = None
     cause: FailureCause | None = None
 
@@ -147,7 +148,7 @@ class Fetcher:
             else None
         )
         self._client: httpx.AsyncClient | None = None
-        self.robots_attempts: list[FetchAttempt] = []
+        self.robots_attempts: list[Attempt] = []
         """Every robots.txt attempt, for the fetch log: they belong to no article."""
 
     async def __aenter__(self) -> Fetcher:
@@ -227,7 +228,7 @@ class Fetcher:
         cap = ROBOTS_MAX_BYTES if kind == "robots" else self.settings.max_response_bytes
         budget = _Budget(self.settings.total_timeout)
         chain = RedirectChain(url, self.allowed_hosts, article=kind == "article")
-        attempts: list[FetchAttempt] = []
+        attempts: list[Attempt] = []
         current = url
         while True:
             if kind != "robots":
@@ -266,7 +267,7 @@ class Fetcher:
         exchange: _Exchange,
         etag: str | None,
         last_modified: str | None,
-        attempts: list[FetchAttempt],
+        attempts: list[Attempt],
     ) -> FetchResult:
         """The outcome of the last hop, which was not a redirect."""
         status, headers = exchange.status, exchange.headers
@@ -316,7 +317,7 @@ class Fetcher:
         headers: dict[str, str],
         cap: int,
         budget: _Budget,
-        attempts: list[FetchAttempt],
+        attempts: list[Attempt],
     ) -> _Exchange:
         """One URL with retries: back-off with jitter, Retry-After honoured, within the budget."""
         host = host_of(url)
@@ -412,7 +413,7 @@ class Fetcher:
         return {"Authorization": f"Basic {token}"}
 
     async def _robots_block(
-        self, url: str, current: str, attempts: list[FetchAttempt]
+        self, url: str, current: str, attempts: list[Attempt]
     ) -> FetchResult | None:
         """The result of a fetch that robots.txt stops at `current`, or None to go on."""
         if self._robots is None:
@@ -438,9 +439,7 @@ class Fetcher:
 
     async def _load_robots(self, robots_url: str) -> RobotsAnswer:
         result = await self._fetch(robots_url, None, None, "robots")
-        self.robots_attempts.extend(
-            a.model_copy(update={"attempt": n}) for n, a in enumerate(result.attempts, 1)
-        )
+        self.robots_attempts.extend(replace(a, attempt=n) for n, a in enumerate(result.attempts, 1))
         if result.outcome == "ok":
             return RobotsAnswer(result.status, result.text)
         return RobotsAnswer(result.status, None, result.error, result.cause)
@@ -451,7 +450,7 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {detail.strip()}"
 
 
-def _attempt_record(exchange: _Exchange, number: int) -> FetchAttempt:
+def _attempt_record(exchange: _Exchange, number: int) -> Attempt:
     if exchange.failure is not None:
         outcome: FetchOutcome = exchange.failure
     elif exchange.status == 304:
@@ -461,7 +460,7 @@ def _attempt_record(exchange: _Exchange, number: int) -> FetchAttempt:
     else:
         outcome = "ok"
     is_redirect = exchange.status in REDIRECT_STATUSES
-    return FetchAttempt(
+    return Attempt(
         cause=exchange.cause,
         url=exchange.url,
         final_url=exchange.headers.get("location") if is_redirect else None,
@@ -478,7 +477,7 @@ def _attempt_record(exchange: _Exchange, number: int) -> FetchAttempt:
 
 
 def _set_last_outcome(
-    attempts: list[FetchAttempt],
+    attempts: list[Attempt],
     outcome: FetchOutcome,
     error: str | None,
     cause: FailureCause | None = None,
@@ -486,15 +485,16 @@ def _set_last_outcome(
     """The last attempt's outcome becomes the fetch's (a 302 to "/" is a removal, not an "ok")."""
     if attempts:
         last = attempts[-1]
-        update = {"outcome": outcome, "error": error or last.error, "cause": cause or last.cause}
-        attempts[-1] = last.model_copy(update=update)
+        attempts[-1] = replace(
+            last, outcome=outcome, error=error or last.error, cause=cause or last.cause
+        )
 
 
 def _no_request(
     url: str, outcome: FetchOutcome, cause: FailureCause, error: str, number: int
-) -> FetchAttempt:
+) -> Attempt:
     """An attempt stopped before any request (allow-list, robots.txt): logged all the same."""
-    return FetchAttempt(
+    return Attempt(
         url=url,
         outcome=outcome,
         cause=cause,
