@@ -94,7 +94,7 @@ class _Collector:
         ok = []
         for result in results:
             self.report.attempts.extend(fetch_attempts(result.attempts))
-            fetched = result.outcome == "ok" and result.content is not None
+            fetched = result.outcome == "ok" and result.text is not None
             self.report.fetches.append(
                 ListingFetch(result.url, fetched, result.cause, result.error)
             )
@@ -120,7 +120,7 @@ class _Collector:
                 ", ".join(suspicious[:5]),
             )
         try:
-            refs = parse_listing(result.content or b"", base)
+            refs = parse_listing(result.text or "", base)
         except (ExtractionError, ValueError) as exc:
             self.report.errors.append(f"{result.url}: unreadable listing: {exc}")
             logger.warning("%s: unreadable listing %s: %s", self.report.source, result.url, exc)
@@ -172,7 +172,7 @@ async def _sitemap(c: _Collector, settings: Settings, day: date) -> None:
         for result in await c.fetch(frontier):
             c.collect(result)
             try:
-                children.extend(sitemap_children(result.content or b""))
+                children.extend(sitemap_children(result.text or ""))
             except (ExtractionError, ValueError) as exc:
                 c.report.errors.append(f"{result.url}: unreadable sitemap index: {exc}")
         frontier = [u for u in dict.fromkeys(children) if u not in seen and c.allowed_url(u)]

@@ -99,11 +99,11 @@ async def read_hints(fetcher: Fetcher, settings: Settings, state: RunState) -> l
     )  # fmt: skip
     hints: list[Hint] = []
     refs: list[ArticleRef] = []
-    if sitemap.outcome == "ok" and sitemap.content is not None:
-        hints += [Hint(i, "sitemap", t) for i, t in sitemap_lastmods(sitemap.content).items()]
-        refs += parse_sitemap(sitemap.content, base)
-    if rss.outcome == "ok" and rss.content is not None:
-        feed_refs = parse_rss(rss.content, feed)
+    if sitemap.outcome == "ok" and sitemap.text is not None:
+        hints += [Hint(i, "sitemap", t) for i, t in sitemap_lastmods(sitemap.text).items()]
+        refs += parse_sitemap(sitemap.text, base)
+    if rss.outcome == "ok" and rss.text is not None:
+        feed_refs = parse_rss(rss.text, feed)
         hints += [Hint(r.article_id, "rss", r.published_at) for r in feed_refs if r.published_at]
         refs += feed_refs
     for result in (sitemap, rss):

@@ -17,9 +17,9 @@ from parsers import article_fields as fields
 from parsers.article_body import extract_body
 from parsers.article_dom import DomIndex
 from parsers.article_region import article_region
+from parsers.encodings import decode_document
 from parsers.metadata import PageMetadata, read_metadata
 from parsers.models import Article, NotAnArticle, ParseError
-from parsers.text import decode_html
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _parse(html: str | bytes, url: str | None) -> Article:
         raise ParseError(f"expected str or bytes, got {type(html).__name__}", ["html"])
     if len(html) > MAX_PAGE_CHARS:
         raise ParseError(f"page too large ({len(html)} characters or bytes)", ["html"])
-    page = decode_html(html) if isinstance(html, bytes) else html
+    page = decode_document(html).text if isinstance(html, bytes) else html
     if not page.strip():
         raise ParseError("empty document", ["html"])
     if not _HTML_SNIFF.search(page, 0, 65536):  # every real page opens with markup

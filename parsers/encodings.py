@@ -9,9 +9,17 @@ machinery. Anything else falls back to UTF-8, the web's default for modern pages
 Deviations from the standard, both in the direction of keeping the article readable: the
 "replacement" labels (ISO-2022-KR/CN, HZ) decode as UTF-8 instead of as one U+FFFD, and a
 declared UTF-16 inside an ASCII-readable `<meta>` is UTF-8 (as the HTML prescan does).
+
+`decode_document` is the one decoder for every page the pipeline reads, article or listing, so
+the same bytes with the same Content-Type always become the same text.
 """
 
 from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from typing import Literal
 
 # WHATWG encoding name -> (Python codec, labels). Python codecs are chosen to match the WHATWG
 # decoders: GBK is decoded as gb18030, Big5 with HKSCS, Shift_JIS as windows-31j, EUC-KR as
@@ -145,3 +153,111 @@ def codec_for_meta(label: str | None) -> str | None:
     """
     codec = codec_for_label(label)
     return "utf-8" if codec in _UTF16 else codec
+
+
+# The standard sniffs these three BOMs only: UTF-32 is not a web encoding, and FF FE 00 00 is a
+# UTF-16LE BOM followed by U+0000 there, as in every browser.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(
+    rb"""<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})["']"""
+)
+_PRESCAN_BYTES = 4096
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_WINDOWS_1252 = "whatwg-windows-1252"
+
+Source = Literal["bom", "header", "meta", "sniffed", "default"]
+
+
+def _c1_controls(error: UnicodeError) -> tuple[str, int]:
+    """Python's cp1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D unmapped; the standard's
+    windows-1252 maps them to the C1 controls of the same number (which text clean-up drops)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error(_WINDOWS_1252, _c1_controls)
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    charset: str  # the Python codec the text was decoded with
+    source: Source  # where that charset came from
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The codec named by a Content-Type's charset parameter, if the web knows the label."""
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return codec_for_label(value)
+    return None
+
+
+def document_charset(content: bytes) -> str | None:
+    """The charset the document declares: an XML declaration at its start (a feed or sitemap),
+    else a `<meta charset>` (or http-equiv) in its first 4 KB."""
+    head = content[:_PRESCAN_BYTES]
+    if head.lstrip().startswith(b"<?xml"):
+        declared = _XML_ENCODING.match(head.lstrip())
+        return codec_for_meta(declared.group(1).decode("ascii")) if declared else None
+    match = _META_CHARSET.search(head)
+    return codec_for_meta(match.group(1).decode("ascii")) if match else None
+
+
+def decode_document(content: bytes, content_type: str | None = None) -> DecodedText:
+    """Bytes as text, as a browser reads them: a BOM, then the HTTP header's charset, then the
+    document's own declaration, then UTF-8. Undecodable bytes become U+FFFD, never an error: a
+    page with one bad byte still has an article in it.
+
+    Two deviations, both for mislabelled pages, which are common and whose misreading would show
+    up as a fake edit whenever the label changes: non-ASCII bytes that are valid UTF-8 are UTF-8
+    whatever legacy label they carry (legacy text almost never validates), and a page under a
+    UTF-8 label whose non-ASCII bytes hold no UTF-8 sequence at all is windows-1252, the web's
+    legacy default. A UTF-8 page with a stray bad byte stays UTF-8, its bad byte U+FFFD: reading
+    it as windows-1252 would garble every other non-ASCII character on it.
+    """
+    for bom, charset in _BOMS:
+        if content.startswith(bom):
+            return DecodedText(content[len(bom) :].decode(charset, "replace"), charset, "bom")
+    declared: str | None = header_charset(content_type)
+    source: Source = "header"
+    if declared is None:
+        declared, source = document_charset(content), "meta"
+    if declared is None:
+        return DecodedText(content.decode("utf-8", "replace"), "utf-8", "default")
+    if declared == "utf-8":
+        text = _strict_utf8(content)
+        if text is not None:
+            return DecodedText(text, "utf-8", source)
+        if _UTF8_MULTIBYTE.search(content):
+            return DecodedText(content.decode("utf-8", "replace"), "utf-8", source)
+        return DecodedText(_decode(content, "cp1252"), "cp1252", "sniffed")
+    if not declared.startswith("utf-") and not content.isascii():
+        text = _strict_utf8(content)
+        if text is not None:
+            return DecodedText(text, "utf-8", "sniffed")
+    return DecodedText(_decode(content, declared), declared, source)
+
+
+def _decode(content: bytes, codec: str) -> str:
+    return content.decode(codec, _WINDOWS_1252 if codec == "cp1252" else "replace")
+
+
+def _strict_utf8(content: bytes) -> str | None:
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -18,8 +18,9 @@ from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from parsers.article_dates import parse_iso
+from parsers.encodings import decode_document
 from parsers.models import ArticleRef
-from parsers.text import decode_html, normalize_space
+from parsers.text import normalize_space
 from parsers.urls import absolute, article_id, canonical_url, host_of, is_allowed_url
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_LISTING_BYTES = 50_000_000
 _XML_ROOTS = re.compile(r"<(?:[\w-]+:)?(rss|feed|urlset|sitemapindex|rdf:RDF)\b", re.IGNORECASE)
 _CURRENT_PAGE = re.compile(r"[?&]page=(\d+)")
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml\s[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
 # Character references to UTF-16 surrogates (U+D800-U+DFFF): libxml2's recovery stores them as
 # bytes that are not UTF-8, and lxml then raises UnicodeDecodeError on reading the tag or text.
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
@@ -208,7 +210,7 @@ def _refs(
 
 
 def _as_text(content: str | bytes) -> str:
-    return decode_html(content) if isinstance(content, bytes) else content
+    return decode_document(content).text if isinstance(content, bytes) else content
 
 
 def _xml_root_name(content: str | bytes) -> str | None:
@@ -222,7 +224,7 @@ def _xml(content: str | bytes) -> etree._Element | None:
     if len(content) > MAX_LISTING_BYTES:
         log.warning("listing of %d bytes is over the limit; skipped", len(content))
         return None
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = _utf8_xml(content) if isinstance(content, str) else content
     data = _CHAR_REF.sub(_no_surrogate, data)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False
@@ -233,6 +235,12 @@ def _xml(content: str | bytes) -> etree._Element | None:
         log.warning("unreadable XML listing skipped: %s", exc)
         return None
     return root
+
+
+def _utf8_xml(text: str) -> bytes:
+    """Decoded text back to bytes for lxml, without the declaration's encoding: the text was
+    decoded already (HTTP charset first), and lxml would otherwise read the UTF-8 bytes as it."""
+    return _XML_ENCODING.sub(r"\1", text, count=1).encode("utf-8")
 
 
 def _no_surrogate(ref: re.Match[bytes]) -> bytes:

@@ -285,9 +285,11 @@ def test_bytes_with_a_bom_win_over_the_meta_charset() -> None:
 
 
 def test_undecodable_bytes_are_replaced_not_fatal() -> None:
-    data = page("mobile_multipage.html").encode("utf-8").replace(b"Rp 90", b"Rp \xff\xfe90")
+    """A stray bad byte in a UTF-8 page is U+FFFD; the page's other non-ASCII text stays intact."""
+    html = page("mobile_multipage.html").replace("Rp 90 ribu", "Rp 90 ribu – naik")
+    data = html.encode("utf-8").replace(b"Rp 90", b"Rp \xff\xfe90")
     article = parse_article(data)
-    assert "Rp \ufffd\ufffd90" in article.body
+    assert "Rp \ufffd\ufffd90 ribu – naik" in article.body
 
 
 def test_unknown_declared_charset_falls_back_to_utf8() -> None:

@@ -13,11 +13,12 @@ import httpx
 import pytest
 
 from flows.fetching import FetchResult
-from flows.fetching.limits import BadEncoding, TooLarge, decode_text, read_capped
+from flows.fetching.limits import BadEncoding, TooLarge, read_capped
 from flows.fetching.pacing import HostPacer
 from flows.fetching.redirects import RedirectChain
 from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
 from flows.fetching.robots import RobotsAnswer, parse_robots, robots_policy
+from parsers.encodings import decode_document
 
 ROBOTS = """\
 # a comment
@@ -105,20 +106,20 @@ TEXT = "Berita ekonomi: harga cabai naik – kata pedagang “mahal”"
 
 def test_charset_header_meta_bom_and_default() -> None:
     utf8 = TEXT.encode()
-    assert decode_text(utf8, "text/html; charset=utf-8").text == TEXT
+    assert decode_document(utf8, "text/html; charset=utf-8").text == TEXT
     meta = b'<meta charset="windows-1252">' + "caf\u00e9".encode("cp1252")
-    decoded = decode_text(meta, "text/html")
+    decoded = decode_document(meta, "text/html")
     assert (decoded.text.endswith("caf\u00e9"), decoded.source) == (True, "meta")
-    bom = decode_text(b"\xef\xbb\xbf" + utf8, "text/html; charset=iso-8859-1")
+    bom = decode_document(b"\xef\xbb\xbf" + utf8, "text/html; charset=iso-8859-1")
     assert (bom.text, bom.source) == (TEXT, "bom")
-    assert decode_text(b"abc\xff", None).text == "abc\ufffd"
+    assert decode_document(b"abc\xff", None).text == "abc\ufffd"
 
 
 def test_charset_mislabelled_either_way_is_read_correctly() -> None:
-    utf8_as_1252 = decode_text(TEXT.encode(), "text/html; charset=windows-1252")
+    utf8_as_1252 = decode_document(TEXT.encode(), "text/html; charset=windows-1252")
     assert (utf8_as_1252.text, utf8_as_1252.charset) == (TEXT, "utf-8")
     cp = TEXT.encode("cp1252")
-    assert decode_text(cp, "text/html; charset=utf-8").text == TEXT
+    assert decode_document(cp, "text/html; charset=utf-8").text == TEXT
 
 
 ALLOWED = ["127.0.0.1:8000"]

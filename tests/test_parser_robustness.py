@@ -28,13 +28,12 @@ from hostile_pages import (
     unclosed_nesting,
 )
 
-from flows.fetching.limits import decode_text
 from parsers.article import parse_article
 from parsers.article_fields import MAX_PEOPLE, MAX_TAGS
 from parsers.article_region import MAX_REGION_TAGS
-from parsers.encodings import codec_for_label
+from parsers.encodings import codec_for_label, decode_document
 from parsers.models import Article
-from parsers.text import decode_html, normalize_space
+from parsers.text import normalize_space
 from warehouse.normalize import normalize_text
 
 
@@ -185,7 +184,7 @@ def test_utf7_is_never_honoured() -> None:
         '<meta charset="utf-8">', '<meta charset="utf-7">'
     )
     assert "+ADw-script" in body_of(parse(data.encode("ascii")))[0]
-    decoded = decode_text(data.encode("ascii"), "text/html; charset=UTF-7")
+    decoded = decode_document(data.encode("ascii"), "text/html; charset=UTF-7")
     assert decoded.charset == "utf-8" and "+ADw-script+AD4-alert(1)" in decoded.text
 
 
@@ -194,8 +193,8 @@ def test_non_text_codec_labels_fall_back_to_utf8(label: str) -> None:
     html = page().replace('<meta charset="utf-8">', f'<meta charset="{label}">')
     data = html.replace(SECOND, "Warga café mengungsi.").encode("utf-8")
     assert body_of(parse(data)) == [LEAD, "Warga café mengungsi."]
-    assert decode_html(data) == data.decode("utf-8")
-    assert decode_text(data, f"text/html; charset={label}").charset == "utf-8"
+    assert decode_document(data).text == data.decode("utf-8")
+    assert decode_document(data, f"text/html; charset={label}").charset == "utf-8"
 
 
 @pytest.mark.parametrize(

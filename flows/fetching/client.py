@@ -22,17 +22,12 @@ import httpx
 from config.settings import Settings
 from flows.fetching.attempts import Attempt
 from flows.fetching.causes import FailureCause, classify_exception, status_cause
-from flows.fetching.limits import (
-    ACCEPT_ENCODING,
-    BadEncoding,
-    TooLarge,
-    decode_text,
-    read_capped,
-)
+from flows.fetching.limits import ACCEPT_ENCODING, BadEncoding, TooLarge, read_capped
 from flows.fetching.pacing import HostPacer
 from flows.fetching.redirects import REDIRECT_STATUSES, RedirectChain
 from flows.fetching.retry import RetryPolicy, is_retryable_status, parse_retry_after
 from flows.fetching.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, path_of
+from parsers.encodings import decode_document
 from parsers.urls import host_of, is_allowed_url
 from warehouse.records import FetchOutcome
 
@@ -300,7 +295,7 @@ class Fetcher:
             _set_last_outcome(attempts, "not_article", error, "not_html")
             return FetchResult(**base, outcome="not_article", error=error, cause="not_html")
         content = exchange.content or b""
-        decoded = decode_text(content, content_type)
+        decoded = decode_document(content, content_type)
         return FetchResult(
             **base,
             outcome="ok",

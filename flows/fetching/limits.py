@@ -1,4 +1,4 @@
-"""Response bodies: read under a size cap, then turned into text with the right charset.
+"""Response bodies, read under a size cap (parsers.encodings turns them into text).
 
 The cap holds on the decoded size, so a gzip bomb that is small on the wire stops at the cap. We
 decompress ourselves from the raw stream rather than use `aiter_bytes()`: httpx inflates each
@@ -10,27 +10,12 @@ servers (`ACCEPT_ENCODING`), so nothing else should come back; anything else is 
 
 from __future__ import annotations
 
-import codecs
-import re
 import zlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 
-from parsers.encodings import codec_for_label, codec_for_meta
-
 ACCEPT_ENCODING = "gzip, deflate"
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
-)
-_META_SCAN_BYTES = 4096
 
 
 class TooLarge(Exception):
@@ -99,61 +84,3 @@ async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
             raise TooLarge(max_bytes, max(total, response.num_bytes_downloaded))
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-@dataclass(frozen=True)
-class DecodedText:
-    text: str
-    charset: str
-    source: str  # where the charset came from: bom, header, meta, sniffed, default
-
-
-def _header_charset(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            return codec_for_label(value)
-    return None
-
-
-def _meta_charset(content: bytes) -> str | None:
-    match = _META_CHARSET.search(content[:_META_SCAN_BYTES])
-    return codec_for_meta(match.group(1).decode("ascii")) if match else None
-
-
-def _strict_utf8(content: bytes) -> str | None:
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def decode_text(content: bytes, content_type: str | None) -> DecodedText:
-    """Decode with BOM, then HTTP header, then `<meta charset>`, then UTF-8 (with replacement).
-
-    Labels are read through the WHATWG label table (parsers.encodings): UTF-7 and labels of
-    non-text codecs (`rot13`, `base64`, `idna`) are not charsets, so the body is read as UTF-8.
-
-    A BOM outranks the header, as in browsers (WHATWG "decode"). Declarations are checked
-    against the bytes because mislabelled pages are common: non-ASCII bytes that are valid
-    UTF-8 are UTF-8 whatever the label says (legacy text almost never validates), and bytes that
-    are not valid UTF-8 under a UTF-8 label are read as windows-1252, the web's legacy default.
-    """
-    for bom, charset in _BOMS:
-        if content.startswith(bom):
-            return DecodedText(content[len(bom) :].decode(charset, "replace"), charset, "bom")
-    declared, source = _header_charset(content_type), "header"
-    if declared is None:
-        declared, source = _meta_charset(content), "meta"
-    if declared is None:
-        return DecodedText(content.decode("utf-8", "replace"), "utf-8", "default")
-    if declared == "utf-8":
-        text = _strict_utf8(content)
-        if text is None:
-            return DecodedText(content.decode("cp1252", "replace"), "cp1252", "sniffed")
-        return DecodedText(text, "utf-8", source)
-    if not declared.startswith("utf-") and not content.isascii():
-        text = _strict_utf8(content)
-        if text is not None:
-            return DecodedText(text, "utf-8", "sniffed")
-    return DecodedText(content.decode(declared, "replace"), declared, source)
