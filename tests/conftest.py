@@ -26,7 +26,7 @@ def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
     """The fault-drill table (scenario → outcome) and the metamorphic table, when they ran."""
-    from drill_support import DRILL_ROWS, render_table
+    from support.drill_support import DRILL_ROWS, render_table
 
     _metamorphic_table(terminalreporter)
     rows = config.stash.get(DRILL_ROWS, [])

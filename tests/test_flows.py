@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pipeline_env import pipeline_env
+from support.pipeline_env import pipeline_env
 
 from flows import spool
 from flows.monitor_flow import monitor

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import feedparser
 import pytest
-from pipeline_env import pipeline_env
+from support.pipeline_env import pipeline_env
 
 from flows.monitor_flow import monitor
 from flows.recheck_flow import recheck

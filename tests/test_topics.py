@@ -510,7 +510,7 @@ def test_short_form_stories(changes: dict, short: bool) -> None:
 
 def test_every_article_kind_meets_the_goal_on_replica_real_and_short_form_articles() -> None:
     """Recall >= 0.85 at precision >= 0.9 per kind: the labelled set of topics_eval.py."""
-    from short_articles import article_kind, parsed
+    from support.short_articles import article_kind, parsed
 
     from parsers.article import parse_article
     from sample_site import SampleSite

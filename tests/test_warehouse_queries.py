@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_warehouse_support import ARTICLE_ID, T0, batch, gone, make_article, ok, raw_page, rows
+from support.warehouse_support import ARTICLE_ID, T0, batch, gone, make_article, ok, raw_page, rows
 
 from flows.settings import Settings
 from warehouse import (
