@@ -12,9 +12,7 @@ import pytest
 
 from flows.fetching import Fetcher, FetchRequest, FetchResult, RetryPolicy
 from flows.settings import Settings
-
-sample_site = pytest.importorskip("sample_site")
-SampleSite, FaultSpec, serve = sample_site.SampleSite, sample_site.FaultSpec, sample_site.serve
+from sample_site import FaultSpec, SampleSite, serve
 
 MAX_RETRIES = 2
 CAP = 300_000
