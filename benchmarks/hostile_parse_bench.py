@@ -1,11 +1,11 @@
 """Parse time and peak memory per hostile input, against a normal article parsed in the same run.
 
-The hostile pages (tests/hostile_pages.py) are what fuzzing from outside found: bodies nested
-20,000 elements deep, JSON-LD and `window.kmklabs` nested 5,000 deep, 40k and 200k keywords, 20k
-authors, escape sequences, and 5 MB of paragraphs or inline tags (the fetch cap). The baseline is
-a real saved article from ../shared/pages when present, else a replica article. Each input is
-timed `--rounds` times (median, garbage collector paused as in timeit); peak memory is measured
-in a separate, untimed call with tracemalloc, so tracing does not inflate the times.
+The hostile pages (tests/support/hostile_pages.py) are what fuzzing from outside found: bodies
+nested 20,000 elements deep, JSON-LD and `window.kmklabs` nested 5,000 deep, 40k and 200k keywords,
+20k authors, escape sequences, and 5 MB of paragraphs or inline tags (the fetch cap). The baseline
+is a real saved article from ../shared/pages when present, else a replica article. Each input is
+timed `--rounds` times (median, garbage collector paused as in timeit); peak memory is measured in a
+separate, untimed call with tracemalloc, so tracing does not inflate the times.
 
     python benchmarks/hostile_parse_bench.py [--rounds N]
 """
@@ -27,7 +27,7 @@ from figures import Figure
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile_pages import ARTICLE_URL, HOSTILE  # noqa: E402
+from support.hostile_pages import ARTICLE_URL, HOSTILE  # noqa: E402
 
 from parsers.article import parse_article  # noqa: E402
 from parsers.models import ExtractionError  # noqa: E402

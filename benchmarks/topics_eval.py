@@ -3,8 +3,8 @@
 Replica articles carry their topics by construction (`SampleSite.expected_article(id)["topics"]`);
 the real pages in ../shared/pages are labelled by hand in tests/test_topics.py, and the short-form
 set (photo, video, infographic, short text; synthetic text in the real markup) in
-tests/short_articles.py. The replica is scored twice: from its expected articles, and from its
-HTML parsed back as the flows do. Prints precision and recall per data set and per tagging
+tests/support/short_articles.py. The replica is scored twice: from its expected articles, and from
+its HTML parsed back as the flows do. Prints precision and recall per data set and per tagging
 source, then per article kind (taxonomy + channel topics), then ms/article for `tag_topics`, next
 to YAKE's keyword extraction on the same articles measured in the same run (the baseline it
 replaced).
@@ -84,8 +84,9 @@ def replica_parsed_set(articles: int, seed: int) -> Labelled:
     return labelled
 
 
-def _load_test_module(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / f"{name}.py")
+def _load_test_module(relative: str):
+    name = relative.replace("/", ".")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / f"{relative}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses look their module up while the class is built
@@ -94,14 +95,14 @@ def _load_test_module(name: str):
 
 
 def article_kind(article: Article) -> str:
-    return _load_test_module("short_articles").article_kind(article)
+    return _load_test_module("support/short_articles").article_kind(article)
 
 
 def short_set() -> Labelled:
     """The hand-labelled short-form articles, rendered in the real markup and parsed back."""
     return [
         (article, set(item.topics))
-        for item, article in _load_test_module("short_articles").parsed()
+        for item, article in _load_test_module("support/short_articles").parsed()
     ]
 
 

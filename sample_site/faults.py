@@ -8,7 +8,6 @@ affected path fail its first N requests and then recover, which is what retry te
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import logging
@@ -16,6 +15,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -201,15 +201,25 @@ class Response:
 
 
 @cache
+@cache
 def gzip_bomb(size: int) -> bytes:
-    """`size` zero bytes, gzip-compressed once (about 1000:1)."""
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as gz:
-        chunk = b"\0" * 1_048_576
-        for _ in range(size // len(chunk)):
-            gz.write(chunk)
-        gz.write(b"\0" * (size % len(chunk)))
-    return out.getvalue()
+    """`size` zero bytes, gzip-compressed (about 1000:1).
+
+    One 1 MiB block is deflated and repeated: a full flush ends it without references to what came
+    before, so every copy decodes on its own. Compressing 64 MiB takes a second or more on a busy
+    machine, longer than a client's read timeout; the copies take milliseconds.
+    """
+    chunk = b"\0" * 1_048_576
+    whole, rest = divmod(size, len(chunk))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = deflate.compress(chunk) + deflate.flush(zlib.Z_FULL_FLUSH)
+    tail = deflate.compress(chunk[:rest]) + deflate.flush(zlib.Z_FINISH)
+    crc = 0
+    for _ in range(whole):
+        crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(chunk[:rest], crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # deflate, no name, no mtime
+    return header + block * whole + tail + struct.pack("<II", crc, size & 0xFFFFFFFF)
 
 
 def apply(

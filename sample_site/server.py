@@ -48,8 +48,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         site = self.server.site
+        arrival = site.arrive()
         if self.path.startswith("/_admin/"):
-            self._admin(method)
+            self._admin(method, arrival)
             return
         path = urlsplit(self.path).path or "/"
         rules = site.faults.take(path)
@@ -75,10 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
             log.info("sample site: %s %s aborted by client: %s", method, self.path, exc)
             self.close_connection = True
             status = 0
-        site.log(method, self.path, status)
+        site.log(method, self.path, status, arrival)
 
-    def _admin(self, method: str) -> None:
+    def _admin(self, method: str, arrival: int | None = None) -> None:
         site = self.server.site
+        arrival = site.arrive() if arrival is None else arrival
         path = urlsplit(self.path).path
         length = min(int(self.headers.get("Content-Length") or 0), MAX_ADMIN_BODY)
         payload = self.rfile.read(length).decode("utf-8", "replace") if length else ""
@@ -101,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
                 404, (("Content-Type", "text/plain"),), b"unknown admin path"
             )
         status = faults.send(self, response)
-        site.log(method, self.path, status)
+        site.log(method, self.path, status, arrival)
 
 
 @dataclass(frozen=True)

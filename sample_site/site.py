@@ -62,7 +62,10 @@ class SampleSite:
         self.changes: list[dict] = []
         self.faults = FaultState(faults or FaultSpec())
         self.request_log: list[tuple[str, str, int]] = []
+        self._arrivals = 0
+        self._arrival_of: list[int] = []  # beside request_log: each entry's arrival number
         self._lock = threading.RLock()
+        self._logged = threading.Condition(self._lock)
         self._listing_cache: dict[tuple, list[ArticleState]] = {}
 
     # --- timeline -------------------------------------------------------------------------
@@ -108,9 +111,40 @@ class SampleSite:
     def set_faults(self, spec: FaultSpec) -> None:
         self.faults.replace(spec)
 
-    def log(self, method: str, path: str, status: int) -> None:
+    def arrive(self) -> int:
+        """Number a request as it arrives. The log is written after the answer is sent, so a
+        client can see an answer before its log entry: arrival order is what tells one check's
+        requests from those of the check before it."""
+        with self._lock:
+            self._arrivals += 1
+            return self._arrivals - 1
+
+    def arrivals(self) -> int:
+        """How many requests have arrived so far: a mark for `requests_since`."""
+        with self._lock:
+            return self._arrivals
+
+    def log(self, method: str, path: str, status: int, arrival: int | None = None) -> None:
         with self._lock:
             self.request_log.append((method, path, status))
+            self._arrival_of.append(self.arrive() if arrival is None else arrival)
+            self._logged.notify_all()
+
+    def requests_since(self, mark: int, timeout: float = 5.0) -> list[tuple[str, str, int]]:
+        """The requests that arrived after `mark`, once every one of them that arrived so far is
+        logged; after `timeout` (a stalled answer is still being sent) those logged by then."""
+        with self._logged:
+            end = self._arrivals
+
+            def all_logged() -> bool:
+                return sum(mark <= a < end for a in self._arrival_of) == end - mark
+
+            self._logged.wait_for(all_logged, timeout)
+            return [
+                entry
+                for entry, arrival in zip(self.request_log, self._arrival_of, strict=True)
+                if arrival >= mark
+            ]
 
     # --- listings -------------------------------------------------------------------------
     def live(self, channel: str | None = None) -> list[ArticleState]:

@@ -3,14 +3,48 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 SHARED_PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "pages"
+# CI sets this: there a test marked `real_pages` fails when the pages are missing, where a user's
+# clone (which has no ../shared) skips it.
+REQUIRE_REAL_PAGES = "LIPUTAN6_REQUIRE_REAL_PAGES"
+
+# Modules whose tests share no costly module fixture: pytest-xdist hands these out test by test.
+# Every other module runs whole on one worker (`--dist loadgroup`), so its module fixtures (a
+# replica, a first run, a warehouse) are built once, and its tables are complete on one worker.
+SPREAD = {"test_fuzz_parsers.py"}
+REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def report(config: pytest.Config, section: str, line: str) -> None:
+    """A line for the end-of-run summary, which a pytest-xdist worker's own output never reaches."""
+    config.stash.setdefault(REPORT_LINES, {}).setdefault(section, []).append(line)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Before xdist reads the groups: one group per module, except the modules in SPREAD."""
+    for item in items:
+        if item.path.name not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before the skip marks: a parametrization over the saved pages is empty without them."""
+    if item.get_closest_marker("real_pages") is None or SHARED_PAGES.is_dir():
+        return
+    if os.environ.get(REQUIRE_REAL_PAGES) == "1":
+        pytest.fail(f"{REQUIRE_REAL_PAGES}=1 but the real pages are missing: {SHARED_PAGES}")
+    pytest.skip(f"real pages not available at {SHARED_PAGES}")
 
 
 @pytest.fixture(scope="session")
@@ -22,25 +56,49 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The metamorphic table joins the summary lines; a pytest-xdist worker ships its lines and
+    drill rows to the controller, which prints them."""
+    from support.drill_support import DRILL_ROWS
+
+    config = session.config
+    module = sys.modules.get("test_metamorphic")
+    if module is not None and module.TABLE:
+        section = "metamorphic transforms (transform -> pages -> result)"
+        for line in module.table_lines():
+            report(config, section, line)
+    output: dict[str, Any] | None = getattr(config, "workeroutput", None)
+    if output is not None:
+        output["drill_rows"] = [list(row) for row in config.stash.get(DRILL_ROWS, [])]
+        output["report_lines"] = config.stash.get(REPORT_LINES, {})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: a worker finished; keep what it shipped for the summary."""
+    from support.drill_support import DRILL_ROWS
+
+    output = getattr(node, "workeroutput", {})
+    rows = node.config.stash.setdefault(DRILL_ROWS, [])
+    rows.extend((name, outcome) for name, outcome in output.get("drill_rows", []))
+    for section, lines in output.get("report_lines", {}).items():
+        for line in lines:
+            report(node.config, section, line)
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """The fault-drill table (scenario → outcome) and the metamorphic table, when they ran."""
-    from drill_support import DRILL_ROWS, render_table
+    """The metamorphic table, the fault-drill table (scenario → outcome) and the fuzz input
+    counts, when they ran."""
+    from support.drill_support import DRILL_ROWS, render_table
 
-    _metamorphic_table(terminalreporter)
+    for section, lines in config.stash.get(REPORT_LINES, {}).items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
     rows = config.stash.get(DRILL_ROWS, [])
     if rows:
         terminalreporter.section("fault drills")
         for line in render_table(rows):
-            terminalreporter.write_line(line)
-
-
-def _metamorphic_table(terminalreporter: pytest.TerminalReporter) -> None:
-    import sys
-
-    module = sys.modules.get("test_metamorphic")
-    if module is not None and module.TABLE:
-        terminalreporter.section("metamorphic transforms (transform -> pages -> result)")
-        for line in module.table_lines():
             terminalreporter.write_line(line)

@@ -1,15 +1,15 @@
 """Crash safety: SIGKILL the flow process at random moments, then check nothing was lost,
 duplicated or half-written, and that finishing the work gives the database a clean run gives.
 
-The flow runs in a subprocess (tests/crash_driver.py) against the replica served by this process
-and the session's Prefect server. Kill points come from timing only, with no hooks in product
-code: a random delay after a line the run logs (or after launch), over many trials. Each kill is
-classified afterwards, from the run's own log, as landing in start-up, spool replay / discovery,
-fetch + spool write, the DuckDB load, or the final report; the count per phase goes into the
-drill table. Batches are 4 URLs, so one run alternates fetch/spool and load many times.
+The flow runs in a subprocess (tests/support/crash_driver.py) against the replica served by this
+process and the session's Prefect server. Kill points come from timing only, with no hooks in
+product code: a random delay after a line the run logs (or after launch), over many trials. Each
+kill is classified afterwards, from the run's own log, as landing in start-up, spool replay /
+discovery, fetch + spool write, the DuckDB load, or the final report; the count per phase goes into
+the drill table. Batches are 4 URLs, so one run alternates fetch/spool and load many times.
 
 After every kill no process of that run may remain (a server, a flow-run process): each run's
-processes are found by a token in their environment (tests/process_support.py).
+processes are found by a token in their environment (tests/support/process_support.py).
 
 Left-over `.tmp` spool files are allowed: they are what an interrupted atomic write leaves, are
 never read, and are swept by `flows.spool` once stale. Every raw page must be referenced by a
@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from drill_support import (
+from support.drill_support import (
     DRILL_ENV,
     DRILL_ROWS,
     World,
@@ -39,13 +39,13 @@ from drill_support import (
     mismatches,
     query,
 )
-from process_support import TOKEN_VAR, project_processes
+from support.process_support import TOKEN_VAR, project_processes
 
 from flows import spool
 
 pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
 
-DRIVER = Path(__file__).with_name("crash_driver.py")
+DRIVER = Path(__file__).parent / "support" / "crash_driver.py"
 KILLS = 10
 MAX_TRIALS = 24
 

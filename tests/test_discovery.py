@@ -14,11 +14,8 @@ from config.settings import DEFAULT_CHANNELS, Settings
 from flows.discovery import DiscoveryReport, _merge, backfill, discover
 from flows.fetching import Fetcher, RetryPolicy
 from parsers.models import ArticleRef
-
-sample_site = pytest.importorskip("sample_site")
-site_module = pytest.importorskip("sample_site.site")
-SampleSite, FaultSpec, serve = sample_site.SampleSite, sample_site.FaultSpec, sample_site.serve
-
+from sample_site import FaultSpec, SampleSite, serve
+from sample_site import site as site_module
 
 # The fault's links that look aimed at a crawler (IP hosts, off-site article URLs); its ftp: and
 # javascript: links are dropped too but not counted, like ordinary outbound links.

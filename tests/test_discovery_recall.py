@@ -86,7 +86,7 @@ def _real_listings() -> list[Path]:
     return sorted(p for p in SHARED_PAGES.glob("*.html") if "_article_" not in p.name)
 
 
-@pytest.mark.skipif(not SHARED_PAGES.is_dir(), reason="../shared/pages not available")
+@pytest.mark.real_pages
 @pytest.mark.parametrize("path", _real_listings(), ids=lambda p: p.name)
 def test_real_listing_pages_give_every_article_link(path: Path) -> None:
     base = (
@@ -99,7 +99,7 @@ def test_real_listing_pages_give_every_article_link(path: Path) -> None:
     assert extra == 0, f"{name}: {extra} refs the oracle does not know"
 
 
-@pytest.mark.skipif(not SHARED_PAGES.is_dir(), reason="../shared/pages not available")
+@pytest.mark.real_pages
 def test_real_listing_refs_are_canonical_and_titled() -> None:
     page = (SHARED_PAGES / "mobile_home_2021.html").read_bytes()
     refs = parse_listing(page, "https://m.liputan6.com/")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from drill_support import (
+from support.drill_support import (
     DRILL_ROWS,
     RunOutcome,
     World,

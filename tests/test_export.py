@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from support.warehouse_support import ARTICLE_ID, batch, make_article, ok
 from test_snapshot import START, build
-from test_warehouse_support import ARTICLE_ID, batch, make_article, ok
 
 from warehouse import load_batch
 from warehouse.export import EXPORTS, STATE_FILE, export

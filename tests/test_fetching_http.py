@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,9 +12,7 @@ import pytest
 
 from config.settings import Settings
 from flows.fetching import Fetcher, FetchRequest, FetchResult, RetryPolicy
-
-sample_site = pytest.importorskip("sample_site")
-SampleSite, FaultSpec, serve = sample_site.SampleSite, sample_site.FaultSpec, sample_site.serve
+from sample_site import FaultSpec, SampleSite, serve
 
 MAX_RETRIES = 2
 CAP = 300_000
@@ -33,16 +30,13 @@ class Site:
         return url.removeprefix(self.base_url)
 
     def requests_since(self, mark: int, path: str | None = None) -> list[tuple[str, str, int]]:
-        """The site logs a request just after answering it: wait for the log to stop growing."""
-        size, deadline = -1, time.monotonic() + 2.0
-        while size != len(self.site.request_log) and time.monotonic() < deadline:
-            size = len(self.site.request_log)
-            time.sleep(0.05)
-        log = list(self.site.request_log)[mark:]
+        """Requests that arrived after `mark`, each waited for until logged: the site logs a
+        request just after answering it, and a previous test's late entry must not count."""
+        log = self.site.requests_since(mark)
         return [entry for entry in log if path is None or entry[1] == path]
 
     def mark(self) -> int:
-        return len(self.site.request_log)
+        return self.site.arrivals()
 
 
 @pytest.fixture(scope="module")

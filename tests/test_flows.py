@@ -1,5 +1,6 @@
 """The Prefect flows end to end: the real sample site over HTTP, a real DuckDB file, a real
-Prefect server (session-scoped harness). Tests run in order and share one site and database."""
+Prefect server (session-scoped harness). Each test builds the history it checks (a first run, a
+timeline step, a recheck) in a world of its own, so it passes alone and in any order."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import asyncio
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pipeline_env import pipeline_env
+from support.pipeline_env import pipeline_env
 
 from flows import spool
 from flows.monitor_flow import monitor
@@ -31,16 +33,57 @@ EVERYTHING = 60 * 24 * 400
 class World:
     site: SampleSite
     base_url: str
-    db: Path
-    spool_dir: Path
+    workdir: Path
+    first_run: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Path:
+        return self.workdir / "w.duckdb"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.workdir / "spool"
+
+    def run(self, flow: Callable[..., Any], **kwargs: Any) -> dict[str, int]:
+        """One flow run against this world: its settings apply for the run only, so two worlds
+        alive at once (module fixtures) never see each other's database."""
+        with pipeline_env(self.base_url, self.workdir, LOCK_TIMEOUT="1"):
+            return asyncio.run(flow(**kwargs))
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, prefect_harness: None) -> Iterator[World]:
+    """A replica whose every article a first monitor run has stored."""
+    site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
+    with serve(site) as running:
+        world = World(site, running.base_url, tmp_path)
+        world.first_run = world.run(monitor)
+        yield world
+
+
+@dataclass
+class Rechecked:
+    world: World
+    records: list[dict]
+    started: datetime
+    recheck: dict[str, int]
+    second_monitor: dict[str, int]
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[World]:
-    workdir = tmp_path_factory.mktemp("flows")
+def rechecked(
+    tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
+) -> Iterator[Rechecked]:
+    """First run, one timeline step (edits, removals, new articles), a recheck of everything,
+    then a monitor run for the new articles: read-only for the tests that use it."""
     site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
-    with serve(site) as running, pipeline_env(running.base_url, workdir, LOCK_TIMEOUT="1"):
-        yield World(site, running.base_url, workdir / "w.duckdb", workdir / "spool")
+    with serve(site) as running:
+        world = World(site, running.base_url, tmp_path_factory.mktemp("rechecked"))
+        world.first_run = world.run(monitor)
+        records = site.advance()
+        started = datetime.now(UTC)
+        counts = world.run(recheck, ahead_minutes=EVERYTHING)
+        yield Rechecked(world, records, started, counts, world.run(monitor))
 
 
 def query(world: World, sql: str, params: list | None = None) -> list[tuple]:
@@ -52,10 +95,10 @@ def live_ids(world: World) -> set[int]:
     return {a["article_id"] for a in world.site.truth()["articles"] if a["status"] == "live"}
 
 
-def test_first_run_loads_exactly_the_replica(world: World) -> None:
-    counts = asyncio.run(monitor())
-    assert counts["new"] == ARTICLES
-    assert counts["failed"] == counts["parse_error"] == 0
+def test_first_run_loads_exactly_the_replica(loaded: World) -> None:
+    world = loaded
+    assert world.first_run["new"] == ARTICLES
+    assert world.first_run["failed"] == world.first_run["parse_error"] == 0
     stored = {row[0] for row in query(world, "SELECT article_id FROM latest_articles")}
     assert stored == live_ids(world)
     truth = {a["article_id"]: a for a in world.site.truth()["articles"]}
@@ -66,18 +109,23 @@ def test_first_run_loads_exactly_the_replica(world: World) -> None:
         assert list(tags) == truth[article_id]["tags"]
 
 
-def test_identical_second_run_adds_nothing(world: World) -> None:
+def test_identical_second_run_adds_nothing(loaded: World) -> None:
+    world = loaded
     before = query(world, "SELECT count(*) FROM article_versions")[0][0]
-    counts = asyncio.run(monitor())
+    assert before == ARTICLES
+    counts = world.run(monitor)
     assert counts["new"] == 0
     assert counts["fetched"] == 0
     assert query(world, "SELECT count(*) FROM article_versions")[0][0] == before
 
 
-def test_recheck_reports_exactly_the_ground_truth(world: World) -> None:
-    records = world.site.advance()
-    started = datetime.now(UTC)
-    counts = asyncio.run(recheck(ahead_minutes=EVERYTHING))
+def test_recheck_reports_exactly_the_ground_truth(rechecked: Rechecked) -> None:
+    world, records, started, counts = (
+        rechecked.world,
+        rechecked.records,
+        rechecked.started,
+        rechecked.recheck,
+    )
     assert counts["failed"] == counts["parse_error"] == 0
     expected = {(r["article_id"], r["kind"]) for r in records if r["kind"] in ("edit", "removed")}
     found = {
@@ -106,8 +154,7 @@ def test_recheck_reports_exactly_the_ground_truth(world: World) -> None:
             # topics are derived from the text, so a text edit may move them too
             assert fields[record["article_id"]] - {"topics"} == set(record["fields"]), record
     new_ids = {r["article_id"] for r in records if r["kind"] == "new"}
-    counts = asyncio.run(monitor())
-    assert counts["new"] == len(new_ids)
+    assert rechecked.second_monitor["new"] == len(new_ids)
 
 
 def _hold_lock(db: Path) -> subprocess.Popen[str]:
@@ -125,13 +172,14 @@ def _hold_lock(db: Path) -> subprocess.Popen[str]:
     return proc
 
 
-def test_locked_database_spools_and_next_run_loads(world: World) -> None:
+def test_locked_database_spools_and_next_run_loads(loaded: World) -> None:
+    world = loaded
     records = world.site.advance()
     new_ids = {r["article_id"] for r in records if r["kind"] == "new"}
     assert new_ids
     holder = _hold_lock(world.db)
     try:
-        counts = asyncio.run(monitor())
+        counts = world.run(monitor)
         assert counts["spooled"] >= 1
         assert spool.pending(world.spool_dir)
     finally:
@@ -139,7 +187,7 @@ def test_locked_database_spools_and_next_run_loads(world: World) -> None:
         holder.stdin.write("\n")
         holder.stdin.flush()
         holder.wait(timeout=30)
-    counts = asyncio.run(recheck(limit=1))
+    world.run(recheck, limit=1)
     assert not spool.pending(world.spool_dir)
     stored = {row[0] for row in query(world, "SELECT article_id FROM latest_articles")}
     assert new_ids <= stored
@@ -155,7 +203,8 @@ def test_locked_database_spools_and_next_run_loads(world: World) -> None:
     }
 
 
-def test_artifacts_and_events_reach_prefect(world: World) -> None:
+def test_artifacts_and_events_reach_prefect(rechecked: Rechecked) -> None:
+    """The rechecked world's runs made new articles, edits and removals."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.events.filters import EventFilter, EventNameFilter

@@ -7,18 +7,20 @@ sitemaps, sitemap indexes, pagination) answer with lists, whatever they are give
 markup fixtures plus pages rendered by the sample site in every template, mutated the way the
 network and broken CMS templates mangle pages; entity bombs must come back unexpanded.
 
-Every input is counted; the total is printed at the end of the module and must reach 10,000.
+Every input is counted: each fuzz test checks that its fuzzer was fed its whole budget, the
+budgets add up to 10,000, and the total is printed at the end of the module.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,17 +40,32 @@ from sample_site import SampleSite
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 BASES = ("https://www.liputan6.com/", "http://127.0.0.1:8765/news?page=2")
 TARGET_INPUTS = 10_000
+# Inputs per fuzzer. Each test checks its fuzzer was fed all of them, so the total holds whatever
+# order the tests run in and whichever of them run alone.
+BUDGET = {
+    "fuzz_mutated_article_pages": 4500,
+    "fuzz_mutated_article_pages_as_text": 1500,
+    "fuzz_mutated_full_size_pages": 60,
+    "fuzz_random_bytes_and_unicode": 1200,
+    "fuzz_nested_junk_and_huge_attributes": 120,
+    "fuzz_mutated_listings_feeds_and_sitemaps": 1700,
+    "fuzz_generated_feeds_and_sitemaps": 1500,
+}
+OUTCOMES = ("article", "not_an_article", "parse_error")
 
 
 @dataclass
 class Tally:
-    """Inputs fed to the parsers, per fuzz test, so the module can report and check the total."""
+    """Inputs fed to the parsers and `parse_article`'s outcomes, per fuzzer, for the checks and
+    the report at the end of the module."""
 
-    per_test: dict[str, int] = field(default_factory=dict)
-    outcomes: Counter[str] = field(default_factory=Counter)  # of parse_article, over all tests
+    per_test: Counter[str] = field(default_factory=Counter)
+    outcomes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, test: str, n: int = 1) -> None:
-        self.per_test[test] = self.per_test.get(test, 0) + n
+    def add(self, test: str, outcome: str | None = None) -> None:
+        self.per_test[test] += 1
+        if outcome is not None:
+            self.outcomes[test][outcome] += 1
 
     @property
     def total(self) -> int:
@@ -196,9 +213,7 @@ def mutants(draw: st.DrawFn, seeds: list[bytes], max_ops: int = 6) -> bytes:
 
 def check_article(content: bytes | str, url: str | None = None) -> str:
     """One input through `parse_article`; only its three outcomes may come back."""
-    outcome = _article_outcome(content, url)
-    TALLY.outcomes[outcome] += 1
-    return outcome
+    return _article_outcome(content, url)
 
 
 def _article_outcome(content: bytes | str, url: str | None) -> str:
@@ -231,32 +246,32 @@ def check_listings(content: bytes | str, base: str) -> None:
     assert isinstance(pages, list) and all(p.startswith(("http://", "https://")) for p in pages)
 
 
-@settings(SETTINGS, max_examples=4500)
+@settings(SETTINGS, max_examples=BUDGET["fuzz_mutated_article_pages"])
 @given(mutants(ARTICLE_SEEDS))
-def test_mutated_article_pages(page: bytes) -> None:
-    TALLY.add("test_mutated_article_pages")
-    check_article(page, "https://www.liputan6.com/news/read/5000001/x")
+def fuzz_mutated_article_pages(page: bytes) -> None:
+    TALLY.add(
+        "fuzz_mutated_article_pages",
+        check_article(page, "https://www.liputan6.com/news/read/5000001/x"),
+    )
 
 
-@settings(SETTINGS, max_examples=1500)
+@settings(SETTINGS, max_examples=BUDGET["fuzz_mutated_article_pages_as_text"])
 @given(mutants(ARTICLE_SEEDS))
-def test_mutated_article_pages_as_text(page: bytes) -> None:
-    TALLY.add("test_mutated_article_pages_as_text")
-    check_article(page.decode("utf-8", errors="replace"))
+def fuzz_mutated_article_pages_as_text(page: bytes) -> None:
+    text = page.decode("utf-8", errors="replace")
+    TALLY.add("fuzz_mutated_article_pages_as_text", check_article(text))
 
 
-@settings(SETTINGS, max_examples=60)
+@settings(SETTINGS, max_examples=BUDGET["fuzz_mutated_full_size_pages"])
 @given(mutants(FULL_ARTICLES, max_ops=10))
-def test_mutated_full_size_pages(page: bytes) -> None:
-    TALLY.add("test_mutated_full_size_pages")
-    check_article(page)
+def fuzz_mutated_full_size_pages(page: bytes) -> None:
+    TALLY.add("fuzz_mutated_full_size_pages", check_article(page))
 
 
-@settings(SETTINGS, max_examples=1200)
+@settings(SETTINGS, max_examples=BUDGET["fuzz_random_bytes_and_unicode"])
 @given(st.one_of(st.binary(max_size=3000), st.text(max_size=3000)))
-def test_random_bytes_and_unicode(page: bytes | str) -> None:
-    TALLY.add("test_random_bytes_and_unicode")
-    check_article(page)
+def fuzz_random_bytes_and_unicode(page: bytes | str) -> None:
+    TALLY.add("fuzz_random_bytes_and_unicode", check_article(page))
     check_listings(page, BASES[0])
 
 
@@ -280,18 +295,20 @@ def nested_junk(draw: st.DrawFn) -> str:
     )
 
 
-@settings(SETTINGS, max_examples=120)
+@settings(SETTINGS, max_examples=BUDGET["fuzz_nested_junk_and_huge_attributes"])
 @given(nested_junk())
-def test_nested_junk_and_huge_attributes(page: str) -> None:
-    TALLY.add("test_nested_junk_and_huge_attributes")
-    check_article(page, "https://www.liputan6.com/news/read/5000001/x")
+def fuzz_nested_junk_and_huge_attributes(page: str) -> None:
+    TALLY.add(
+        "fuzz_nested_junk_and_huge_attributes",
+        check_article(page, "https://www.liputan6.com/news/read/5000001/x"),
+    )
     check_listings(page, BASES[0])
 
 
-@settings(SETTINGS, max_examples=1700)
+@settings(SETTINGS, max_examples=BUDGET["fuzz_mutated_listings_feeds_and_sitemaps"])
 @given(mutants(LISTING_SEEDS), st.sampled_from(BASES))
-def test_mutated_listings_feeds_and_sitemaps(page: bytes, base: str) -> None:
-    TALLY.add("test_mutated_listings_feeds_and_sitemaps")
+def fuzz_mutated_listings_feeds_and_sitemaps(page: bytes, base: str) -> None:
+    TALLY.add("fuzz_mutated_listings_feeds_and_sitemaps")
     check_listings(page, base)
 
 
@@ -356,10 +373,10 @@ def xml_listings(draw: st.DrawFn) -> str:
     return prolog + (document[:cut] if draw(st.booleans()) else document)
 
 
-@settings(SETTINGS, max_examples=1500)
+@settings(SETTINGS, max_examples=BUDGET["fuzz_generated_feeds_and_sitemaps"])
 @given(xml_listings(), st.sampled_from(BASES))
-def test_generated_feeds_and_sitemaps(document: str, base: str) -> None:
-    TALLY.add("test_generated_feeds_and_sitemaps")
+def fuzz_generated_feeds_and_sitemaps(document: str, base: str) -> None:
+    TALLY.add("fuzz_generated_feeds_and_sitemaps")
     check_listings(document, base)
     check_listings(document.encode("utf-8"), base)
 
@@ -429,27 +446,56 @@ def test_listings_that_once_crashed_keep_their_good_links(document: bytes, links
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_count(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Print the input count after the module, past pytest's output capture."""
+    """The input counts for the end-of-run summary (one line per pytest-xdist worker)."""
     yield
     counts = ", ".join(f"{name}={n}" for name, n in TALLY.per_test.items())
-    counts += "; parse_article outcomes: " + ", ".join(
-        f"{k}={v}" for k, v in TALLY.outcomes.items()
-    )
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(f"\nfuzz inputs: {TALLY.total} ({counts})")
+    outcomes = sum(TALLY.outcomes.values(), Counter())
+    counts += "; parse_article outcomes: " + ", ".join(f"{k}={v}" for k, v in outcomes.items())
+    report(request.config, "fuzz inputs", f"{TALLY.total} ({counts})")
 
 
-def test_zz_fuzz_input_count_reaches_the_target() -> None:
-    """Runs last (pytest keeps file order); meaningful only when the whole module ran."""
-    fuzzers = {
-        name
-        for name, value in globals().items()
-        if name.startswith("test_") and hasattr(value, "hypothesis")
-    }
-    if not fuzzers <= TALLY.per_test.keys():
-        pytest.skip("only part of the fuzz module ran; the total applies to the whole module")
-    print(f"fuzz inputs: {TALLY.total}")
-    assert TALLY.total >= TARGET_INPUTS
+# --- the fuzz tests: each runs one fuzzer and checks it was fed its whole budget ---------------
+
+
+def fed(fuzzer: Callable[[], None]) -> Counter[str]:
+    """Run `fuzzer`; its `parse_article` outcomes. Hypothesis stops early when a strategy runs
+    dry, so the number of inputs is checked, not assumed."""
+    name = fuzzer.__name__
+    fuzzer()
+    assert TALLY.per_test[name] >= BUDGET[name], f"{name} fed {TALLY.per_test[name]} inputs"
+    return TALLY.outcomes[name]
+
+
+def test_the_budgets_add_up_to_the_target() -> None:
+    assert sum(BUDGET.values()) >= TARGET_INPUTS
+
+
+def test_mutated_article_pages() -> None:
+    outcomes = fed(fuzz_mutated_article_pages)
     # mutants must reach every outcome, or the fuzzing never got past the first checks
-    assert min(TALLY.outcomes[k] for k in ("article", "not_an_article", "parse_error")) > 0
+    assert all(outcomes[k] > 0 for k in OUTCOMES), outcomes
+
+
+def test_mutated_article_pages_as_text() -> None:
+    outcomes = fed(fuzz_mutated_article_pages_as_text)
+    assert all(outcomes[k] > 0 for k in OUTCOMES), outcomes
+
+
+def test_mutated_full_size_pages() -> None:
+    fed(fuzz_mutated_full_size_pages)
+
+
+def test_random_bytes_and_unicode() -> None:
+    fed(fuzz_random_bytes_and_unicode)
+
+
+def test_nested_junk_and_huge_attributes() -> None:
+    fed(fuzz_nested_junk_and_huge_attributes)
+
+
+def test_mutated_listings_feeds_and_sitemaps() -> None:
+    fed(fuzz_mutated_listings_feeds_and_sitemaps)
+
+
+def test_generated_feeds_and_sitemaps() -> None:
+    fed(fuzz_generated_feeds_and_sitemaps)

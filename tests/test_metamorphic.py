@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED_PAGES
-from metamorphic_transforms import COSMETIC, SEMANTIC, Expected, Original, all_cosmetic
+from support.metamorphic_transforms import COSMETIC, SEMANTIC, Expected, Original, all_cosmetic
 
 from parsers.article import parse_article
 from parsers.listings import parse_listing

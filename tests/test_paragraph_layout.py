@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 from rich.console import Console
-from test_warehouse_support import PARAGRAPHS, T0, batch, make_article, ok, raw_page, rows
+from support.warehouse_support import PARAGRAPHS, T0, batch, make_article, ok, raw_page, rows
 
 from warehouse import load_batch
 from warehouse.diffing import diff_snapshots

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from hostile_pages import (
+from support.hostile_pages import (
     ARTICLE_URL,
     LEAD,
     SECOND,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from process_support import Launch, cli_env, launch, launch_code, listening_ports
+from support.process_support import Launch, cli_env, launch, launch_code, listening_ports
 
 from sample_site import SampleSite, serve
 

@@ -14,7 +14,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
-from publish_support import (
+from support.publish_support import (
     FIRST_TITLE,
     HOSTILE_ID,
     NOW,
@@ -25,7 +25,7 @@ from publish_support import (
     add_headline_edit,
     build_warehouse,
 )
-from test_warehouse_support import ARTICLE_ID, batch, gone, make_article, ok, rows
+from support.warehouse_support import ARTICLE_ID, batch, gone, make_article, ok, rows
 from typer.testing import CliRunner
 
 from commands.main import app

@@ -15,9 +15,16 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from browser_support import CHROMIUM_FLAGS
-from publish_support import FIRST_TITLE, HOSTILE_ID, NOW, SCRIPT, SECOND_TITLE, build_warehouse
-from test_warehouse_support import ARTICLE_ID
+from support.browser_support import CHROMIUM_FLAGS
+from support.publish_support import (
+    FIRST_TITLE,
+    HOSTILE_ID,
+    NOW,
+    SCRIPT,
+    SECOND_TITLE,
+    build_warehouse,
+)
+from support.warehouse_support import ARTICLE_ID
 
 from publishing import PublishOptions, publish_site
 

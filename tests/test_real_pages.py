@@ -1,4 +1,4 @@
-"""The parsers on real saved Liputan6 pages (../shared/pages; skipped when absent).
+"""The parsers on real saved Liputan6 pages (../shared/pages; marked `real_pages`).
 
 Expected values are read from each raw page independently of the parser (byline text, the DOM
 tag list, page headings, list containers), so no page text is copied into the repository.
@@ -13,18 +13,17 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_PAGES
 
 from parsers.article import parse_article
 from parsers.article_dates import WIB
 from parsers.listings import parse_listing
 from parsers.models import NotAnArticle
 
-PAGES = Path(__file__).parent.parent.parent / "shared" / "pages"
-if not PAGES.is_dir():
-    pytest.skip(f"real pages not available at {PAGES}", allow_module_level=True)
+pytestmark = pytest.mark.real_pages
 
-ARTICLES = sorted(p for p in PAGES.glob("*.html") if "_article_" in p.name)
-HOMES = sorted(p for p in PAGES.glob("*home*.html"))
+ARTICLES = sorted(p for p in SHARED_PAGES.glob("*.html") if "_article_" in p.name)
+HOMES = sorted(p for p in SHARED_PAGES.glob("*home*.html"))
 LEAKS = (
     "Baca Juga",
     "Advertisement",

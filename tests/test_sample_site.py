@@ -337,3 +337,17 @@ def test_cli_starts_and_serves():
         proc.terminate()
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_requests_since_counts_by_arrival_not_by_log_position():
+    """An earlier request logged late (its answer sent, its log entry not yet written) lands in
+    the log after a later check's mark: arrival order keeps it out of that check's requests."""
+    site = SampleSite(articles=5, seed=1)
+    earlier = site.arrive()
+    mark = site.arrivals()
+    with serve(site) as run:
+        assert httpx.get(run.base_url + "/robots.txt").status_code == 200
+        site.log("GET", "/late", 200, earlier)
+        assert [path for _, path, _ in site.request_log] == ["/robots.txt", "/late"]
+        assert site.requests_since(mark) == [("GET", "/robots.txt", 200)]
+        assert site.requests_since(earlier) == site.request_log

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_support import CHROMIUM_FLAGS, chromium
-from process_support import Launch, cli_env, launch
+from support.browser_support import CHROMIUM_FLAGS, chromium
+from support.process_support import Launch, cli_env, launch
 
 from flows.local_server import free_port
 from sample_site import SampleSite, serve

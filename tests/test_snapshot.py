@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from snapshot_support import README_QUERIES, cli_version, duckdb_cli, held_open, run_cli
-from test_warehouse_support import (
+from support.snapshot_support import README_QUERIES, cli_version, duckdb_cli, held_open, run_cli
+from support.warehouse_support import (
     ARTICLE_ID,
     PARAGRAPHS,
     batch,

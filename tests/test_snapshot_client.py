@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pipeline_env import pipeline_env
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
-from snapshot_support import README_QUERIES, cli_version, duckdb_cli, held_open, run_cli
+from support.pipeline_env import pipeline_env
+from support.snapshot_support import README_QUERIES, cli_version, duckdb_cli, held_open, run_cli
 
 from flows import spool
 from flows.monitor_flow import monitor

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_warehouse_support import batch, make_article, ok, rows
+from support.warehouse_support import batch, make_article, ok, rows
 
 from config.settings import Settings
 from flows import spool

@@ -424,12 +424,12 @@ def test_an_edited_taxonomy_file_changes_tagging_without_code(tmp_path: Path) ->
 # --- real pages (read in place, labelled by hand) ------------------------------------------
 
 
+@pytest.mark.real_pages
 @pytest.mark.parametrize("name", sorted(REAL_PAGE_LABELS))
 def test_real_pages_get_their_hand_labelled_topics(name: str) -> None:
-    page = SHARED_PAGES / name
-    if not page.exists():
-        pytest.skip(f"{page} not available (no ../shared/pages in this checkout)")
     from parsers.article import parse_article
+
+    page = SHARED_PAGES / name
 
     tags = tag_topics(parse_article(page.read_bytes()))
 
@@ -510,7 +510,7 @@ def test_short_form_stories(changes: dict, short: bool) -> None:
 
 def test_every_article_kind_meets_the_goal_on_replica_real_and_short_form_articles() -> None:
     """Recall >= 0.85 at precision >= 0.9 per kind: the labelled set of topics_eval.py."""
-    from short_articles import article_kind, parsed
+    from support.short_articles import article_kind, parsed
 
     from parsers.article import parse_article
     from sample_site import SampleSite

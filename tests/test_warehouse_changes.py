@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from test_warehouse_support import (
+from support.warehouse_support import (
     ARTICLE_ID,
     PARAGRAPHS,
     T0,

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, gone, make_article, ok, rows
+from support.warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, gone, make_article, ok, rows
 from typer.testing import CliRunner
 
 from commands.main import app

@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from test_warehouse_support import T0, batch, make_article, ok, rows
+from support.warehouse_support import T0, batch, make_article, ok, rows
 
 from warehouse import DatabaseLocked, load_batch, migrate, open_readonly, record_run
 from warehouse.records import RunRecord

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from test_warehouse_support import T0, batch, make_article, ok, rows
+from support.warehouse_support import T0, batch, make_article, ok, rows
 
 from warehouse import SCHEMA_VERSION, load_batch, migrate
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from test_warehouse_support import ARTICLE_ID, T0, batch, gone, make_article, ok, raw_page, rows
+from conftest import SHARED_PAGES
+from support.warehouse_support import ARTICLE_ID, T0, batch, gone, make_article, ok, raw_page, rows
 
 from config.settings import Settings
 from warehouse import (
@@ -19,7 +19,6 @@ from warehouse import (
     stored_raw_pages,
 )
 
-PAGES = Path(__file__).parent.parent.parent / "shared" / "pages"
 MIN = timedelta(minutes=1)
 
 
@@ -91,12 +90,10 @@ def test_raw_pages_come_back_for_reparse_and_are_stored_once(db):
     assert rows(db, "SELECT count(*) FROM raw_pages")[0][0] == 2
 
 
+@pytest.mark.real_pages
 def test_real_pages_compress_to_a_fifth_or_less(db):
-    if not PAGES.is_dir():
-        pytest.skip(f"{PAGES} not available")
-    html_files = sorted(PAGES.glob("*article*.html"))
-    if not html_files:
-        pytest.skip("no saved article pages")
+    html_files = sorted(SHARED_PAGES.glob("*article*.html"))
+    assert html_files, f"no saved article pages in {SHARED_PAGES}"
     observations = [
         ok(make_article(article_id=i), T0, raw_html=path.read_text(encoding="utf-8"))
         for i, path in enumerate(html_files, start=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, gone, make_article, ok
+from support.warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, gone, make_article, ok
 
 from parsers.models import TopicTag
 from warehouse import load_batch

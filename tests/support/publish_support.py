@@ -8,9 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from test_warehouse_support import PARAGRAPHS, batch, gone, make_article, ok
-
 from parsers.models import Article, TopicTag
+from support.warehouse_support import PARAGRAPHS, batch, gone, make_article, ok
 from warehouse import load_batch
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
