@@ -59,8 +59,8 @@ def decode_html(data: bytes) -> str:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
     declared = _META_CHARSET.search(data[:4096])
-    encoding = codec_for_meta(declared.group(1).decode("ascii")) if declared else None
-    return data.decode(encoding or "utf-8", errors="replace")
+    meta_encoding = codec_for_meta(declared.group(1).decode("ascii")) if declared else None
+    return data.decode(meta_encoding or "utf-8", errors="replace")
 
 
 def slugify(text: str) -> str:

@@ -303,8 +303,8 @@ def _boilerplate(
             PageContent(f"Infografis {_cap(rng.choice(topic.things))}", (image,), "infographic")
         )
     if state.channel == "cek-fakta":
-        blocks = tuple(Block("p", text) for text in CEK_FAKTA_FOOTER)
-        built.append(PageContent(CEK_FAKTA_FOOTER_TITLE, blocks, "cek_fakta_footer"))
+        footer = tuple(Block("p", text) for text in CEK_FAKTA_FOOTER)
+        built.append(PageContent(CEK_FAKTA_FOOTER_TITLE, footer, "cek_fakta_footer"))
     return built
 
 
