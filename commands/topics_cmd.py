@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -25,7 +26,15 @@ WIB = ZoneInfo("Asia/Jakarta")
 TOP_TERMS = 3
 _DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
-SOURCES = ("taxonomy", "channel", "site_tag", "keyphrase")
+
+
+class TopicSource(StrEnum):
+    """Where a topic tag came from: the values of `parsers.models.TopicTag.source`."""
+
+    taxonomy = "taxonomy"
+    channel = "channel"
+    site_tag = "site_tag"
+    keyphrase = "keyphrase"
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,7 @@ def topics(
         str | None, typer.Option(help="Only this topic (a slug or its display form).")
     ] = None,
     source: Annotated[
-        str | None, typer.Option(help=f"Only topics from this source: {', '.join(SOURCES)}.")
+        TopicSource | None, typer.Option(help="Only topics from this source.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most topics to list.")] = 30,
     db: Annotated[Path | None, typer.Option("--db", help="DuckDB file (LIPUTAN6_DB_PATH).")] = None,
@@ -138,8 +147,6 @@ def topics(
     from warehouse import DatabaseLocked, WarehouseMissing
     from warehouse.snapshot import open_read
 
-    if source is not None and source not in SOURCES:
-        raise typer.BadParameter(f"{source!r}: choose one of {', '.join(SOURCES)}", "--source")
     console = Console()
     start = first_day(datetime.now(WIB), parse_since(since))
     wanted = tag_slug(topic) if topic else None
@@ -149,7 +156,7 @@ def topics(
         console.print(Text(f"error: {error}", style="red"))
         raise typer.Exit(1) from error
     try:
-        rows = topic_rows(con, start, wanted, source, limit)
+        rows = topic_rows(con, start, wanted, source.value if source else None, limit)
     finally:
         con.close()
     if not rows:
