@@ -195,14 +195,16 @@ class SiteChanges:
                 FROM {_ALL} WHERE public AND detected_at < ?""",
             [before],
         ).fetchone()
-        return OlderCounts(*found)  # type: ignore[misc]
+        assert found is not None  # an aggregate without GROUP BY always gives one row
+        return OlderCounts(*found)
 
     def marks(self) -> Marks:
         found = self.con.execute(
             """SELECT (SELECT coalesce(max(change_id), 0) FROM changes),
                       (SELECT max(last_checked) FROM articles)"""
         ).fetchone()
-        return Marks(*found)  # type: ignore[misc]
+        assert found is not None  # scalar subqueries only: always one row
+        return Marks(*found)
 
     def touched(self, since: Marks) -> list[int]:
         """Articles that gained a change after `since`, or were checked at or after its last
