@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from commands.options import DbOption
+
+if TYPE_CHECKING:
+    from prefect.states import State
 
 console = Console(stderr=True)
 
@@ -70,9 +73,9 @@ def run(
         for problem in problems:
             console.print(Text(f"error: --url {problem}", style="red"), soft_wrap=True)
         raise typer.Exit(2)
-    problem = database_problem(settings.db_path)
-    if problem:
-        console.print(Text(f"error: {problem}", style="red"), soft_wrap=True)
+    db_problem = database_problem(settings.db_path)
+    if db_problem:
+        console.print(Text(f"error: {db_problem}", style="red"), soft_wrap=True)
         raise typer.Exit(1)
     with managed_children(), prefect_api(log_dir / "prefect-server.log"):
         failed = not _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
@@ -82,13 +85,14 @@ def run(
         raise typer.Exit(1)
 
 
-def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int]]]) -> bool:
+def _run_flow(name: str, start: Callable[[], Coroutine[Any, Any, dict[str, int] | State]]) -> bool:
     """Run one flow and print its counts; a failed run prints its one-line reason (False)."""
+    from flows.run_context import counts_of
     from flows.run_verdict import RunFailed
 
     with console.status(f"{name}: running…"):
         try:
-            counts = asyncio.run(start())
+            counts = counts_of(asyncio.run(start()))
         except RunFailed as failure:
             _print_counts(f"{name} (failed)", failure.counts)
             console.print(Text(f"{name} run failed: {failure}", style="bold red"), soft_wrap=True)
@@ -131,9 +135,11 @@ def reparse(
 ) -> None:
     """Re-run the current parser over stored raw pages; differences become parser_change."""
     from flows.reparse_flow import reparse as reparse_flow
+    from flows.run_context import counts_of
 
     _export(None, db)
-    _print_counts("reparse", asyncio.run(reparse_flow(article_ids=article_id or None)))
+    counts = counts_of(asyncio.run(reparse_flow(article_ids=article_id or None)))
+    _print_counts("reparse", counts)
 
 
 def backfill(
@@ -145,13 +151,14 @@ def backfill(
 ) -> None:
     """Load the articles of a date range through the site's date-index pages."""
     from flows.backfill_flow import backfill as backfill_flow
+    from flows.run_context import counts_of
 
     _export(base_url, db)
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end) if end else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    counts = asyncio.run(backfill_flow(start=first, end=last, channels=channel or None))
+    counts = counts_of(asyncio.run(backfill_flow(start=first, end=last, channels=channel or None)))
     _print_counts("backfill", counts)
 
 

@@ -12,7 +12,7 @@ from commands.options import DbOption, db_path
 from config.settings import Settings
 from flows.publish_step import site_options
 from publishing import publish_site
-from publishing.labels import LANGUAGES
+from publishing.labels import Language
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import WarehouseMissing
 
@@ -23,7 +23,8 @@ def publish(
         int | None, typer.Option(min=1, help="Days on the index (default: LIPUTAN6_PUBLISH_DAYS).")
     ] = None,
     lang: Annotated[
-        str | None, typer.Option(help=f"Labels: {', '.join(LANGUAGES)} (default: id).")
+        Language | None,
+        typer.Option(help="Language of the labels (default: LIPUTAN6_PUBLISH_LANG)."),
     ] = None,
     db: DbOption = None,
     live: Annotated[
@@ -37,11 +38,7 @@ def publish(
 ) -> None:
     """Write (or bring up to date) a static site and Atom feeds of every change."""
     settings = Settings()
-    if lang is not None and lang not in LANGUAGES:
-        raise typer.BadParameter(
-            f"{lang!r}: choose from {', '.join(LANGUAGES)}", param_hint="--lang"
-        )
-    options = site_options(settings, days=days, lang=lang)
+    options = site_options(settings, days=days, lang=lang.value if lang else None)
     try:
         report = publish_site(db_path(db), directory, options, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:

@@ -7,6 +7,7 @@ read-only connection, so it can run while a monitor run is writing.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,15 @@ from parsers.site_tags import tag_slug
 from warehouse.topic_counts import TopicRow, topic_rows
 
 WIB = ZoneInfo("Asia/Jakarta")
-SOURCES = ("taxonomy", "channel", "site_tag", "keyphrase")
+
+
+class TopicSource(StrEnum):
+    """Where a topic tag came from: the values of `parsers.models.TopicTag.source`."""
+
+    taxonomy = "taxonomy"
+    channel = "channel"
+    site_tag = "site_tag"
+    keyphrase = "keyphrase"
 
 
 def first_day(now: datetime, since: timedelta) -> date:
@@ -53,7 +62,7 @@ def topics(
         str | None, typer.Option(help="Only this topic (a slug or its display form).")
     ] = None,
     source: Annotated[
-        str | None, typer.Option(help=f"Only topics from this source: {', '.join(SOURCES)}.")
+        TopicSource | None, typer.Option(help="Only topics from this source.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most topics to list.")] = 30,
     db: DbOption = None,
@@ -65,8 +74,6 @@ def topics(
     from warehouse import DatabaseLocked, WarehouseMissing
     from warehouse.snapshot import open_read
 
-    if source is not None and source not in SOURCES:
-        raise typer.BadParameter(f"{source!r}: choose one of {', '.join(SOURCES)}", "--source")
     console = Console()
     start = first_day(datetime.now(WIB), parse_duration(since))
     wanted = tag_slug(topic) if topic else None
@@ -76,7 +83,7 @@ def topics(
         console.print(Text(f"error: {error}", style="red"))
         raise typer.Exit(1) from error
     try:
-        rows = topic_rows(con, start, wanted, source, limit)
+        rows = topic_rows(con, start, wanted, source.value if source else None, limit)
     finally:
         con.close()
     if not rows:

@@ -93,6 +93,7 @@ def _demo_settings(workdir: Path, base_url: str) -> dict[str, str]:
 def run_demo(workdir: Path, console: Console, articles: int = 60) -> DemoResult:
     from flows.monitor_flow import monitor
     from flows.recheck_flow import recheck
+    from flows.run_context import counts_of
 
     workdir.mkdir(parents=True, exist_ok=True)
     db_path = workdir / "demo.duckdb"
@@ -108,13 +109,13 @@ def run_demo(workdir: Path, console: Console, articles: int = 60) -> DemoResult:
         with prefect_api(workdir / "prefect-server.log") as api_url:
             console.print(f"[bold]2.[/] Prefect API at {api_url}")
             with console.status("monitor: discovering and loading every article…"):
-                first = asyncio.run(monitor())
+                first = counts_of(asyncio.run(monitor()))
             console.print(f"    monitor loaded {first['new']} new article(s)")
             records = site.advance()
             truth = _count_kinds(records)
             console.print(f"[bold]3.[/] the site's timeline advanced one step: {truth}")
             with console.status("recheck: re-fetching every article…"):
-                second = asyncio.run(recheck(ahead_minutes=RECHECK_EVERYTHING_MINUTES))
+                second = counts_of(asyncio.run(recheck(ahead_minutes=RECHECK_EVERYTHING_MINUTES)))
             found = {k: second[k] for k in _SHOWN_COUNTS if second[k]}
             console.print(f"[bold]4.[/] recheck found: {found}")
             comparison = _show_changes(console, db_path, records)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from flows.fetch_records import fetch_attempts
 from flows.fetching import Fetcher, FetchRequest, FetchResult
@@ -47,38 +48,37 @@ def observation_from(target: Target, result: FetchResult, now: datetime) -> Obse
     never a deletion: only 404/410 and redirects away count as removed. A body that is not a
     page at all (a PDF, an image) is a failed fetch for the same reason: it stays due.
     """
-    common = {
-        "article_id": target.article_id,
-        "url": target.url,
-        "observed_at": now,
-        "etag": result.etag,
-        "last_modified": result.last_modified,
-        "attempts": fetch_attempts(result.attempts),
-    }
+    observed = partial(
+        Observation,
+        article_id=target.article_id,
+        url=target.url,
+        observed_at=now,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        attempts=fetch_attempts(result.attempts),
+    )
     if result.outcome == "not_modified":
-        return Observation(outcome="not_modified", **common)
+        return observed(outcome="not_modified")
     if result.outcome == "removed":
-        return Observation(outcome="removed", error=result.error, **common)
+        return observed(outcome="removed", error=result.error)
     if result.outcome in _FAILED or result.text is None:
         error = result.error or f"{result.outcome} (HTTP {result.status})"
-        return Observation(outcome="failed", error=error, **common)
+        return observed(outcome="failed", error=error)
     try:
         article = parse_article(result.text, result.final_url or target.url)
     except NotAnArticle as exc:
         error = f"not an article page at an article URL: {exc}"
-        return Observation(outcome="parse_error", error=error, raw_html=result.text, **common)
+        return observed(outcome="parse_error", error=error, raw_html=result.text)
     except ParseError as exc:
-        return Observation(outcome="parse_error", error=str(exc), raw_html=result.text, **common)
+        return observed(outcome="parse_error", error=str(exc), raw_html=result.text)
     except Exception as exc:  # a parser bug must cost one article, not the batch; it is recorded
         log.exception("Parser crashed on %s", target.url)
         error = f"parser crashed: {type(exc).__name__}: {exc}"
-        return Observation(outcome="parse_error", error=error, raw_html=result.text, **common)
+        return observed(outcome="parse_error", error=error, raw_html=result.text)
     if article.article_id != target.article_id:
         error = f"page is article {article.article_id}, expected {target.article_id}"
-        return Observation(outcome="parse_error", error=error, raw_html=result.text, **common)
-    return Observation(
-        outcome="ok", article=article, raw_html=result.text, topics=tag_topics(article), **common
-    )
+        return observed(outcome="parse_error", error=error, raw_html=result.text)
+    return observed(outcome="ok", article=article, raw_html=result.text, topics=tag_topics(article))
 
 
 async def observe(fetcher: Fetcher, targets: Sequence[Target]) -> list[Observation]:

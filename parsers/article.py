@@ -114,6 +114,7 @@ def _article(
         problems = f" ({'; '.join(meta.problems)})" if meta.problems else ""
         raise ParseError(f"article page without {', '.join(missing)}{problems}", missing)
     assert body is not None and ident is not None and canonical and channel and title
+    assert published is not None
     return Article(
         article_id=ident,
         canonical_url=canonical,

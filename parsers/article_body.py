@@ -90,7 +90,7 @@ def extract_body(region: Tag, index: DomIndex) -> Body:
     body = Body()
     containers = _top_level(index.select(*_BODY))
     if not containers:
-        fallback = region.find(attrs={"itemprop": "articleBody"})
+        fallback = region.find(itemprop="articleBody")
         containers = [fallback] if isinstance(fallback, Tag) else []
     for container in containers:
         _strip_dom_boilerplate(container, body.fired)

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from parsers.stemming import stems
 
@@ -176,7 +177,7 @@ def _ref(topic: str, term: str, weight: float, kind: TermKind) -> TermRef:
     return TermRef(topic, term, tuple(stems(term)), weight, kind)
 
 
-def _describe(error: dict[str, Any], data: Any) -> str:
+def _describe(error: ErrorDetails, data: Any) -> str:
     """One validation error as "topics[3] 'pemilu' → terms.id.2: message"."""
     loc = list(error["loc"])
     where = ".".join(str(part) for part in loc) or "(top level)"

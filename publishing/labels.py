@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-LANGUAGES = ("id", "en")
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    """The languages the site's labels are written in."""
+
+    id = "id"
+    en = "en"
+
+
+LANGUAGES = tuple(language.value for language in Language)
 
 _ID = {
     "site": "Pantauan Liputan6",

@@ -62,7 +62,7 @@ def paginated(
     groups = groups or [(0, [])]
     where = [base] + [paths.chunk_page(base, chunk) for chunk, _ in groups[1:]]
     planned = []
-    for number, (_, chunk) in enumerate(groups):
+    for number, (_, members) in enumerate(groups):
         path = where[number]
         newer = where[number - 1] if number else None
         older_page = where[number + 1] if number + 1 < len(where) else None
@@ -70,8 +70,8 @@ def paginated(
 
         def render(
             path: str = path,
-            chunk: Sequence = chunk,
-            nav: tuple = (newer, older_page),
+            chunk: Sequence[ChangeRecord] = members,
+            nav: tuple[str | None, str | None] = (newer, older_page),
             top: str = top,
         ) -> str:
             links = pager(path, *nav, ctx)
@@ -79,7 +79,7 @@ def paginated(
                 path, title, top + links + change_list(path, chunk, ctx) + links, ctx.labels
             )
 
-        key = fingerprint(path, ctx, title, top, newer, older_page, _keys(chunk))
+        key = fingerprint(path, ctx, title, top, newer, older_page, _keys(members))
         planned.append(PlannedPage(path, key, render))
     return planned
 

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sample_site import vocab
 
@@ -303,24 +303,24 @@ def _boilerplate(
             PageContent(f"Infografis {_cap(rng.choice(topic.things))}", (image,), "infographic")
         )
     if state.channel == "cek-fakta":
-        blocks = tuple(Block("p", text) for text in CEK_FAKTA_FOOTER)
-        built.append(PageContent(CEK_FAKTA_FOOTER_TITLE, blocks, "cek_fakta_footer"))
+        footer = tuple(Block("p", text) for text in CEK_FAKTA_FOOTER)
+        built.append(PageContent(CEK_FAKTA_FOOTER_TITLE, footer, "cek_fakta_footer"))
     return built
 
 
-class _Cache:
+class _Cache(Generic[T]):
     """A small thread-safe LRU: server threads render pages concurrently."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._items: OrderedDict[tuple, T] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: tuple, make: Callable[[], T]) -> T:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[return-value]
+                return self._items[key]
         value = make()
         with self._lock:
             self._items[key] = value
@@ -329,8 +329,8 @@ class _Cache:
         return value
 
 
-_META_CACHE = _Cache(65536)
-_CONTENT_CACHE = _Cache(512)
+_META_CACHE: _Cache[tuple[str, str, str, tuple[str, ...]]] = _Cache(65536)
+_CONTENT_CACHE: _Cache[Content] = _Cache(512)
 
 
 def _make_meta(seed: int, state: ArticleState) -> tuple[str, str, str, tuple[str, ...]]:

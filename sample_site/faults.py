@@ -267,7 +267,10 @@ def apply(
         return 200
     if kind == "gzip_bomb":
         body = gzip_bomb(int(rule.param("size", str(64 * 1024 * 1024)) or 0))
-        headers = (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"))
+        headers: tuple[tuple[str, str], ...] = (
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Encoding", "gzip"),
+        )
         return send(out, Response(200, headers, body))
     if kind == "redirect_loop":
         return simple(out, 302, b"", [("Location", absolute(path))])

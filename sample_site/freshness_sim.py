@@ -30,6 +30,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -142,22 +143,22 @@ class Simulator:
 
     def fetch(self, article_id: int, etag: str | None, at: datetime) -> Observation:
         art = self.site.by_id(article_id)
-        common = {"article_id": article_id, "url": art.url, "observed_at": at}
+        observed = partial(Observation, article_id=article_id, url=art.url, observed_at=at)
         if art.deleted(at):
             attempt = FetchAttempt(url=art.url, status=404, outcome="removed", attempted_at=at)
-            return Observation(outcome="removed", attempts=[attempt], **common)
+            return observed(outcome="removed", attempts=[attempt])
         version = art.version_at(at)
         tag = f'"{article_id}-{version}"'
         if etag == tag:
             attempt = FetchAttempt(
                 url=art.url, status=304, outcome="not_modified", etag=tag, attempted_at=at
             )
-            return Observation(outcome="not_modified", etag=tag, attempts=[attempt], **common)
+            return observed(outcome="not_modified", etag=tag, attempts=[attempt])
         attempt = FetchAttempt(
             url=art.url, status=200, outcome="ok", etag=tag, bytes=4000, attempted_at=at
         )
         article = page(art, version, at, self.cfg.mode)
-        return Observation(outcome="ok", article=article, etag=tag, attempts=[attempt], **common)
+        return observed(outcome="ok", article=article, etag=tag, attempts=[attempt])
 
     def hints(self, now: datetime, sitemap_window: timedelta, rss: bool) -> list[Hint]:
         """What the listings say about known articles (`<lastmod>`, RSS `pubDate`) that they

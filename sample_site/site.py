@@ -11,6 +11,7 @@ import json
 import random
 import re
 import threading
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
@@ -211,7 +212,7 @@ class SampleSite:
 
     # --- responses ------------------------------------------------------------------------
     def handle(
-        self, method: str, target: str, headers: dict[str, str], rules: list[FaultRule] = ()
+        self, method: str, target: str, headers: dict[str, str], rules: Sequence[FaultRule] = ()
     ) -> Response:
         """The response to a GET/HEAD of `target` (path + query), before transport faults."""
         parts = urlsplit(target)

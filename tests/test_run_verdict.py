@@ -8,12 +8,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from prefect.states import State
 
 from flows.demo import compare_with_truth
 from flows.fetching.causes import CAUSE_LABELS
 from flows.health import assess, merge
 from flows.reporting import RunSummary, changes_markdown
-from flows.run_verdict import ArticleFetches, ListingFetch, listing_tally, verdict
+from flows.run_context import counts_of
+from flows.run_verdict import (
+    ArticleFetches,
+    ListingFetch,
+    RunFailed,
+    listing_tally,
+    verdict,
+)
 from warehouse import ChangeSummary
 from warehouse.records import FetchAttempt, Observation
 
@@ -183,3 +191,22 @@ def test_every_cause_is_named_by_its_label(cause: str) -> None:
         assert (
             message == f"site unreachable: 5 of 5 attempts failed ({CAUSE_LABELS[cause]}: {HOST})"
         )
+
+
+def test_a_flow_call_gives_counts_or_raises_the_failure(prefect_harness: None) -> None:
+    """`counts_of` rests on Prefect raising the exception of a Failed state a flow returns."""
+    from prefect import flow
+    from prefect.states import Completed, Failed
+
+    @flow
+    def ends(fail: bool) -> dict[str, int] | State:
+        if fail:
+            return Failed(message="too few pages", data=RunFailed("too few pages", {"new": 1}))
+        return {"new": 2}
+
+    assert counts_of(ends(fail=False)) == {"new": 2}
+    with pytest.raises(RunFailed, match="too few pages") as raised:
+        counts_of(ends(fail=True))
+    assert raised.value.counts == {"new": 1}
+    with pytest.raises(TypeError, match="COMPLETED state instead of counts"):
+        counts_of(Completed(data={"new": 3}))

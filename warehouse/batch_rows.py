@@ -19,7 +19,7 @@ import duckdb
 from warehouse.change_detection import ArticleState, Event
 from warehouse.normalize import Snapshot
 from warehouse.rawpages import CODEC, compress
-from warehouse.records import Batch
+from warehouse.records import Batch, FetchAttempt
 from warehouse.report import ChangeSummary, LoadReport
 
 log = logging.getLogger(__name__)
@@ -282,7 +282,9 @@ def _raw_rows(
 
 def _fetch_rows(batch: Batch, batch_id: str) -> list[tuple[object, ...]]:
     """Article attempts, then the run's listing and robots.txt attempts (no article)."""
-    attempts = [(obs.article_id, a) for obs in batch.observations for a in obs.attempts]
+    attempts: list[tuple[int | None, FetchAttempt]] = [
+        (obs.article_id, a) for obs in batch.observations for a in obs.attempts
+    ]
     attempts += [(None, a) for a in batch.fetches]
     return [
         (

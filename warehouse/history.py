@@ -115,6 +115,7 @@ def version_diff(
         version_to = max(snapshots)
     elif version_from is None:
         version_from = version_to - 1
+    assert version_from is not None and version_to is not None
     for number in (version_from, version_to):
         if number not in snapshots:
             known = ", ".join(map(str, snapshots))

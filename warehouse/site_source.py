@@ -58,12 +58,13 @@ class ChangeRecord:
         return "title" in self.changed_fields and self.kind in ("edit", "revert")
 
     @property
-    def has_diff(self) -> bool:
-        return (
-            self.version_from is not None
-            and self.version_to is not None
-            and self.version_from != self.version_to
-        )
+    def diff_versions(self) -> tuple[int, int] | None:
+        """The two versions a diff compares; None when there is no pair (a capture, a deletion)."""
+        if self.version_from is None or self.version_to is None:
+            return None
+        if self.version_from == self.version_to:
+            return None
+        return self.version_from, self.version_to
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,23 @@ _DIGEST_ITEM = "c.change_id::VARCHAR || c.url"
 
 
 def _change(row: tuple) -> ChangeRecord:
-    *head, fields, before, after, added, removed, topics = row
-    return ChangeRecord(*head, tuple(fields), before, after, added, removed, tuple(topics))
+    change_id, article_id, url, kind, version_from, version_to, detected_at, *rest = row
+    fields, before, after, added, removed, topics = rest
+    return ChangeRecord(
+        change_id,
+        article_id,
+        url,
+        kind,
+        version_from,
+        version_to,
+        detected_at,
+        tuple(fields),
+        before,
+        after,
+        added,
+        removed,
+        tuple(topics),
+    )
 
 
 @dataclass(frozen=True)
@@ -179,14 +195,16 @@ class SiteChanges:
                 FROM {_ALL} WHERE public AND detected_at < ?""",
             [before],
         ).fetchone()
-        return OlderCounts(*found)  # type: ignore[misc]
+        assert found is not None  # an aggregate without GROUP BY always gives one row
+        return OlderCounts(*found)
 
     def marks(self) -> Marks:
         found = self.con.execute(
             """SELECT (SELECT coalesce(max(change_id), 0) FROM changes),
                       (SELECT max(last_checked) FROM articles)"""
         ).fetchone()
-        return Marks(*found)  # type: ignore[misc]
+        assert found is not None  # scalar subqueries only: always one row
+        return Marks(*found)
 
     def touched(self, since: Marks) -> list[int]:
         """Articles that gained a change after `since`, or were checked at or after its last
@@ -360,13 +378,13 @@ def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHi
         found = changes.get(article_id, [])
         diffs = {
             c.change_id: diff_snapshots(
-                snapshots[(article_id, c.version_from)],
-                snapshots[(article_id, c.version_to)],
-                topics.get((article_id, c.version_from), ()),
-                topics.get((article_id, c.version_to), ()),
+                snapshots[(article_id, pair[0])],
+                snapshots[(article_id, pair[1])],
+                topics.get((article_id, pair[0]), ()),
+                topics.get((article_id, pair[1]), ()),
             )
             for c in found
-            if c.has_diff
+            if (pair := c.diff_versions) is not None
         }
         url, status = articles[article_id]
         histories.append(

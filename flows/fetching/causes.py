@@ -102,5 +102,5 @@ def is_bot_wall(status: int | None, content_type: str | None, body: bytes | None
     return status == 403 or bool(_CHALLENGE_WORDS.search(body))
 
 
-def status_cause(status: int | None, content_type: str | None, body: bytes | None) -> str:
+def status_cause(status: int | None, content_type: str | None, body: bytes | None) -> FailureCause:
     return "bot_wall" if is_bot_wall(status, content_type, body) else "http_error"

@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Literal
 
 import httpx
@@ -266,38 +267,33 @@ class Fetcher:
     ) -> FetchResult:
         """The outcome of the last hop, which was not a redirect."""
         status, headers = exchange.status, exchange.headers
-        base = {"url": url, "status": status, "final_url": exchange.url, "attempts": attempts}
+        result = partial(FetchResult, url, status=status, final_url=exchange.url, attempts=attempts)
         if exchange.failure is not None:
-            return FetchResult(
-                **base, outcome=exchange.failure, error=exchange.error, cause=exchange.cause
-            )
+            return result(outcome=exchange.failure, error=exchange.error, cause=exchange.cause)
         assert status is not None
         new_etag = headers.get("etag") or None
         new_modified = headers.get("last-modified") or None
         if status == 304:
-            return FetchResult(
-                **base,
+            return result(
                 outcome="not_modified",
                 etag=new_etag or etag,
                 last_modified=new_modified or last_modified,
             )
         if kind == "article" and status in (404, 410):
             _set_last_outcome(attempts, "removed", None)
-            return FetchResult(**base, outcome="removed", error=f"HTTP {status}")
+            return result(outcome="removed", error=f"HTTP {status}")
         if not 200 <= status < 300:
-            return FetchResult(
-                **base, outcome="http_error", error=exchange.error, cause=exchange.cause
-            )
+            return result(outcome="http_error", error=exchange.error, cause=exchange.cause)
         # With repeated Content-Type headers the last one wins, as in browsers (WHATWG Fetch).
-        content_type = (headers.get_list("content-type") or [None])[-1]
+        content_types = headers.get_list("content-type")
+        content_type = content_types[-1] if content_types else None
         if not _content_type_ok(kind, content_type):
             error = f"content-type {content_type!r} is not what a {kind} page serves"
             _set_last_outcome(attempts, "not_article", error, "not_html")
-            return FetchResult(**base, outcome="not_article", error=error, cause="not_html")
+            return result(outcome="not_article", error=error, cause="not_html")
         content = exchange.content or b""
         decoded = decode_document(content, content_type)
-        return FetchResult(
-            **base,
+        return result(
             outcome="ok",
             content=content,
             text=decoded.text,

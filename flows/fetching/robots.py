@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
+from flows.fetching.causes import FailureCause
+
 logger = logging.getLogger(__name__)
 
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to parse at least 500 KiB
@@ -40,7 +42,7 @@ class RobotsAnswer:
     status: int | None
     text: str | None
     error: str | None = None
-    cause: str | None = None
+    cause: FailureCause | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class RobotsRules:
     parser: Protego | None = None
     agent: str = "*"
     unreachable: str | None = None
-    cause: str | None = None
+    cause: FailureCause | None = None
     reason: str = "robots.txt rules"
 
     @property
@@ -130,7 +132,7 @@ class RobotsCache:
                 self._rules[origin] = cached = (rules, expires)
             return cached[0]
 
-    def unreachable_cause(self, url: str) -> str | None:
+    def unreachable_cause(self, url: str) -> FailureCause | None:
         cached = self._rules.get(origin_of(url))
         return cached[0].cause if cached is not None and cached[0].disallow_all else None
 
