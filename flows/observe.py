@@ -15,6 +15,7 @@ from flows.fetching import Fetcher, FetchRequest, FetchResult
 from parsers.article import parse_article
 from parsers.models import NotAnArticle, ParseError
 from parsers.topics import tag_topics
+from warehouse.kinds import ObservationOutcome
 from warehouse.records import Observation
 
 log = logging.getLogger(__name__)
@@ -55,28 +56,40 @@ def observation_from(target: Target, result: FetchResult, now: datetime) -> Obse
         "attempts": list(result.attempts),
     }
     if result.outcome == "not_modified":
-        return Observation(outcome="not_modified", **common)
+        return Observation(outcome=ObservationOutcome.not_modified, **common)
     if result.outcome == "removed":
-        return Observation(outcome="removed", error=result.error, **common)
+        return Observation(outcome=ObservationOutcome.removed, error=result.error, **common)
     if result.outcome in _FAILED or result.text is None:
         error = result.error or f"{result.outcome} (HTTP {result.status})"
-        return Observation(outcome="failed", error=error, **common)
+        return Observation(outcome=ObservationOutcome.failed, error=error, **common)
     try:
         article = parse_article(result.text, result.final_url or target.url)
     except NotAnArticle as exc:
         error = f"not an article page at an article URL: {exc}"
-        return Observation(outcome="parse_error", error=error, raw_html=result.text, **common)
+        return Observation(
+            outcome=ObservationOutcome.parse_error, error=error, raw_html=result.text, **common
+        )
     except ParseError as exc:
-        return Observation(outcome="parse_error", error=str(exc), raw_html=result.text, **common)
+        return Observation(
+            outcome=ObservationOutcome.parse_error, error=str(exc), raw_html=result.text, **common
+        )
     except Exception as exc:  # a parser bug must cost one article, not the batch; it is recorded
         log.exception("Parser crashed on %s", target.url)
         error = f"parser crashed: {type(exc).__name__}: {exc}"
-        return Observation(outcome="parse_error", error=error, raw_html=result.text, **common)
+        return Observation(
+            outcome=ObservationOutcome.parse_error, error=error, raw_html=result.text, **common
+        )
     if article.article_id != target.article_id:
         error = f"page is article {article.article_id}, expected {target.article_id}"
-        return Observation(outcome="parse_error", error=error, raw_html=result.text, **common)
+        return Observation(
+            outcome=ObservationOutcome.parse_error, error=error, raw_html=result.text, **common
+        )
     return Observation(
-        outcome="ok", article=article, raw_html=result.text, topics=tag_topics(article), **common
+        outcome=ObservationOutcome.ok,
+        article=article,
+        raw_html=result.text,
+        topics=tag_topics(article),
+        **common,
     )
 
 

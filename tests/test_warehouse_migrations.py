@@ -7,6 +7,7 @@ import pytest
 from test_warehouse_support import T0, batch, make_article, ok, rows
 
 from warehouse import SCHEMA_VERSION, load_batch, migrate
+from warehouse.kinds import Count
 
 # The schema as release 1 wrote it, spelled out here so a later edit to the code cannot hide a
 # break with databases already in the field.
@@ -96,7 +97,7 @@ def test_v1_database_is_upgraded_in_place_with_its_data(v1_db):
 def test_upgraded_database_keeps_working(v1_db):
     migrate(v1_db)
     report = load_batch(v1_db, batch(ok(make_article(title="Judul Baru"), T0)))
-    assert report.changed == 1
+    assert report[Count.changed] == 1
     assert rows(v1_db, "SELECT from_version, to_version, title_before FROM article_changes") == [
         (1, 2, "Judul Lama")
     ]

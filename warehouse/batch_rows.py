@@ -20,14 +20,13 @@ from typing import NamedTuple
 import duckdb
 
 from warehouse.change_detection import ArticleState, Change, Event, NewVersion
+from warehouse.kinds import ERROR_EVENTS, ArticleStatus, ChangeKind, EventKind, FetchOutcome
 from warehouse.normalize import raw_hash
 from warehouse.rawpages import CODEC, compress
 from warehouse.records import Batch, FetchAttempt, Observation
 from warehouse.report import ChangeSummary, LoadReport
 
 log = logging.getLogger(__name__)
-
-_COUNTED = {"edit": "changed", "flip_flop": "flip_flop_suppressed"}
 
 CompressedPages = dict[str, bytes]
 """xz-compressed raw HTML by raw hash."""
@@ -38,7 +37,7 @@ class ArticleRow(NamedTuple):
     url: str
     channel: str | None
     category: str | None
-    status: str
+    status: ArticleStatus
     current_version: int
     first_seen: datetime
     last_checked: datetime | None
@@ -84,7 +83,7 @@ class TopicRow(NamedTuple):
 
 class ChangeRow(NamedTuple):
     article_id: int
-    kind: str
+    kind: ChangeKind
     version_from: int | None
     version_to: int | None
     detected_at: datetime
@@ -102,7 +101,7 @@ class ErrorRow(NamedTuple):
     article_id: int
     url: str
     observed_at: datetime
-    outcome: str
+    outcome: EventKind
     error: str | None
     run_id: str
     batch_id: str
@@ -122,7 +121,7 @@ class FetchRow(NamedTuple):
     url: str
     final_url: str | None
     status: int | None
-    outcome: str
+    outcome: FetchOutcome
     bytes: int
     etag: str | None
     last_modified: str | None
@@ -191,14 +190,13 @@ def collect(
 ) -> None:
     """Turn one event into rows and report lines."""
     obs = event.observation
-    key = _COUNTED.get(event.kind, event.kind)
-    setattr(report, key, getattr(report, key) + 1)
-    if event.kind in ("failed", "parse_error", "skipped"):
+    report.record(event.kind)
+    if event.kind in ERROR_EVENTS:
         rows.errors.append(_error_row(event, batch.run_id, batch_id))
     new = event.new_version
     if new is not None:
         _collect_version(obs.article_id, new, rows, batch.run_id)
-        if event.kind == "new":
+        if event.kind == EventKind.new:
             report.changes.append(_first_seen(obs.article_id, new.article.canonical_url, new))
     if event.change is not None:
         assert state is not None
@@ -279,7 +277,7 @@ def _change_row(obs: Observation, change: Change, batch: Batch, batch_id: str) -
 def _change_summary(row: ChangeRow, url: str) -> ChangeSummary:
     return ChangeSummary(
         article_id=row.article_id,
-        kind=row.kind,
+        kind=EventKind(row.kind),
         url=url,
         title_before=row.title_before,
         title_after=row.title_after,
@@ -298,7 +296,7 @@ def _first_seen(article_id: int, url: str, new: NewVersion) -> ChangeSummary:
     words = sum(len(text.split()) for text in (snap.title, snap.description, snap.body))
     return ChangeSummary(
         article_id=article_id,
-        kind="new",
+        kind=EventKind.new,
         url=url,
         title_before=None,
         title_after=snap.title,

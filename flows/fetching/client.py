@@ -240,7 +240,11 @@ class Fetcher:
                 if decision.action == "follow" and decision.target is not None:
                     current = decision.target
                     continue
-                outcome: FetchOutcome = "removed" if decision.action == "removed" else "http_error"
+                outcome = (
+                    FetchOutcome.removed
+                    if decision.action == "removed"
+                    else FetchOutcome.http_error
+                )
                 cause: FailureCause | None = None
                 if outcome != "removed":
                     off_list = decision.target and not is_allowed_url(
@@ -273,7 +277,10 @@ class Fetcher:
         base = {"url": url, "status": status, "final_url": exchange.url, "attempts": attempts}
         if exchange.failure is not None:
             return FetchResult(
-                **base, outcome=exchange.failure, error=exchange.error, cause=exchange.cause
+                **base,
+                outcome=FetchOutcome(exchange.failure),
+                error=exchange.error,
+                cause=exchange.cause,
             )
         assert status is not None
         new_etag = headers.get("etag") or None
@@ -281,28 +288,30 @@ class Fetcher:
         if status == 304:
             return FetchResult(
                 **base,
-                outcome="not_modified",
+                outcome=FetchOutcome.not_modified,
                 etag=new_etag or etag,
                 last_modified=new_modified or last_modified,
             )
         if kind == "article" and status in (404, 410):
-            _set_last_outcome(attempts, "removed", None)
-            return FetchResult(**base, outcome="removed", error=f"HTTP {status}")
+            _set_last_outcome(attempts, FetchOutcome.removed, None)
+            return FetchResult(**base, outcome=FetchOutcome.removed, error=f"HTTP {status}")
         if not 200 <= status < 300:
             return FetchResult(
-                **base, outcome="http_error", error=exchange.error, cause=exchange.cause
+                **base, outcome=FetchOutcome.http_error, error=exchange.error, cause=exchange.cause
             )
         # With repeated Content-Type headers the last one wins, as in browsers (WHATWG Fetch).
         content_type = (headers.get_list("content-type") or [None])[-1]
         if not _content_type_ok(kind, content_type):
             error = f"content-type {content_type!r} is not what a {kind} page serves"
-            _set_last_outcome(attempts, "not_article", error, "not_html")
-            return FetchResult(**base, outcome="not_article", error=error, cause="not_html")
+            _set_last_outcome(attempts, FetchOutcome.not_article, error, "not_html")
+            return FetchResult(
+                **base, outcome=FetchOutcome.not_article, error=error, cause="not_html"
+            )
         content = exchange.content or b""
         decoded = decode_text(content, content_type)
         return FetchResult(
             **base,
-            outcome="ok",
+            outcome=FetchOutcome.ok,
             content=content,
             text=decoded.text,
             etag=new_etag,
@@ -421,11 +430,11 @@ class Fetcher:
         if rules.allows(path_of(current)):
             return None
         if rules.unreachable is not None:
-            outcome: FetchOutcome = "robots_unreachable"
+            outcome = FetchOutcome.robots_unreachable
             cause: FailureCause = "robots_unreachable"
             error = f"site unreachable: robots.txt could not be fetched ({rules.unreachable})"
         else:
-            outcome, cause = "blocked_by_robots", "robots_disallowed"
+            outcome, cause = FetchOutcome.blocked_by_robots, "robots_disallowed"
             error = f"disallowed by robots.txt: {current}"
         attempts.append(_no_request(current, outcome, cause, error, len(attempts) + 1))
         return FetchResult(
@@ -453,13 +462,13 @@ def _describe(exc: Exception) -> str:
 
 def _attempt_record(exchange: _Exchange, number: int) -> FetchAttempt:
     if exchange.failure is not None:
-        outcome: FetchOutcome = exchange.failure
+        outcome = FetchOutcome(exchange.failure)
     elif exchange.status == 304:
-        outcome = "not_modified"
+        outcome = FetchOutcome.not_modified
     elif exchange.status is not None and exchange.status >= 400:
-        outcome = "http_error"
+        outcome = FetchOutcome.http_error
     else:
-        outcome = "ok"
+        outcome = FetchOutcome.ok
     is_redirect = exchange.status in REDIRECT_STATUSES
     return FetchAttempt(
         cause=exchange.cause,
