@@ -3,6 +3,7 @@ member added there reaches the load report, the run summary and the CLI without 
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -13,12 +14,15 @@ from warehouse.kinds import (
     LOAD_COUNTS,
     MERGED_LOAD_COUNTS,
     RUN_COUNTS,
+    ArticleStatus,
     ChangeKind,
     Count,
     EventKind,
+    FetchOutcome,
     ObservationOutcome,
 )
 from warehouse.report import LoadReport
+from warehouse.schema import CHECKED, migrate
 
 runner = CliRunner()
 
@@ -73,3 +77,41 @@ def test_changes_command_refuses_an_unknown_kind_with_a_usage_error(tmp_path):
     for kind in ChangeKind:
         assert f"'{kind.value}'" in result.output
     assert not (tmp_path / "none.duckdb").exists()
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("kinds") / "warehouse.duckdb"
+    migrate(path)
+    return path
+
+
+def test_every_closed_vocabulary_column_is_checked_against_its_enum():
+    vocabularies = {(table, column): set(values) for table, column, values in CHECKED}
+    assert vocabularies == {
+        ("articles", "status"): set(ArticleStatus),
+        ("changes", "kind"): set(ChangeKind),
+        ("fetches", "outcome"): set(FetchOutcome),
+        ("observation_errors", "outcome"): {
+            EventKind.failed,
+            EventKind.parse_error,
+            EventKind.skipped,
+        },
+    }
+
+
+@pytest.mark.parametrize(("table", "column", "values"), CHECKED)
+def test_check_constraint_allows_exactly_the_enum(migrated, table, column, values):
+    with duckdb.connect(str(migrated), read_only=True) as con:
+        (expression,) = con.execute(
+            """SELECT expression FROM duckdb_constraints()
+               WHERE constraint_type = 'CHECK' AND table_name = ?""",
+            [table],
+        ).fetchone()
+        for value in values:
+            assert f"'{value.value}'" in expression
+        allowed = {v.value for v in values}
+        assert con.execute(
+            f"SELECT count(*) FROM (SELECT unnest(?::VARCHAR[]) AS {column}) WHERE {expression}",
+            [sorted(allowed | {"bogus"})],
+        ).fetchone() == (len(allowed),)

@@ -342,3 +342,17 @@ def test_load_batches_applies_each_batch_once_over_one_connection(db):
         (0, 0, True),
     ]
     assert rows(db, "SELECT count(*) FROM loaded_batches")[0][0] == 2
+
+
+def test_a_topic_given_twice_is_stored_once_with_a_warning(db, caplog):
+    first = TopicTag(topic="bencana", source="taxonomy", score=0.8, evidence=["banjir"])
+    again = TopicTag(topic="bencana", source="taxonomy", score=0.2, evidence=[])
+    other = TopicTag(topic="bencana", source="site_tag", score=1.0, evidence=["Bencana"])
+    with caplog.at_level("WARNING", logger="warehouse.batch_rows"):
+        report = load_batch(db, batch(ok(make_article(), T0, topics=[first, again, other])))
+    assert report[Count.new] == 1
+    assert rows(db, "SELECT source, score FROM version_topics ORDER BY source") == [
+        ("site_tag", 1.0),
+        ("taxonomy", 0.8),
+    ]
+    assert "topic bencana (taxonomy) given twice" in caplog.text

@@ -247,10 +247,20 @@ def _collect_version(article_id: int, new: NewVersion, rows: BatchRows, run_id: 
             run_id=run_id,
         )
     )
-    rows.topics.extend(
-        TopicRow(article_id, stored.version, t.topic, t.source, t.score, list(t.evidence))
-        for t in new.topic_tags
-    )
+    keys: set[tuple[str, str]] = set()
+    for t in new.topic_tags:
+        if (t.source, t.topic) in keys:  # the table's key: a batch edited by hand could repeat one
+            log.warning(
+                "article %s: topic %s (%s) given twice, kept the first",
+                article_id,
+                t.topic,
+                t.source,
+            )
+            continue
+        keys.add((t.source, t.topic))
+        rows.topics.append(
+            TopicRow(article_id, stored.version, t.topic, t.source, t.score, list(t.evidence))
+        )
 
 
 def _change_row(obs: Observation, change: Change, batch: Batch, batch_id: str) -> ChangeRow:
