@@ -10,8 +10,11 @@
 2. Ingest: `--versions` new text versions then as many edits, loaded with `load_batches` into
    copies of a smaller archive (`--ingest-archive` articles), with the indexes and without,
    alternated `--rounds` times so both see the same machine; versions/s and the ratio.
+3. The writes alone (change detection dominates a load, hiding index upkeep): one load's
+   upsert of 500 articles and append of 500 changes into the `--archive` archive, with the
+   indexes and without, alternated.
 
-    python benchmarks/index_bench.py [--archive 1000000] [--versions 5000] [--rounds 3]
+    python benchmarks/index_bench.py [--archive 1000000] [--versions 3000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -201,11 +204,82 @@ def bench_ingest(workdir: Path, articles: int, versions: int, rounds: int) -> No
         )
 
 
+def _write_ms(db: Path, ids: list[int], round_: int) -> float:
+    """The writes the indexes maintain: one load's upsert of `articles` (a new next_check_at per
+    article) and append of `changes`, in one transaction, as `batch_rows.write` does them."""
+    at = NOW + timedelta(minutes=round_)
+    articles = [
+        (i, f"https://www.liputan6.com/news/read/{i}/x", "live", 1, NOW, at, at, 2, 0, at)
+        for i in ids
+    ]
+    changes = [(i, "edit", 1, 2, at, ["title"], 1, 1) for i in ids]
+    with duckdb.connect(str(db)) as con:
+        started = time.perf_counter()
+        con.execute("BEGIN TRANSACTION")
+        columns = [
+            "article_id",
+            "url",
+            "status",
+            "current_version",
+            "first_seen",
+            "last_checked",
+            "last_changed",
+            "check_count",
+            "cosmetic_count",
+            "next_check_at",
+        ]
+        with con.appender("articles", columns=columns, action="upsert") as appender:
+            appender.append_rows(articles)
+        columns = [
+            "article_id",
+            "kind",
+            "version_from",
+            "version_to",
+            "detected_at",
+            "changed_fields",
+            "words_added",
+            "words_removed",
+        ]
+        with con.appender("changes", columns=columns) as appender:
+            appender.append_rows(changes)
+        con.execute("COMMIT")
+        return (time.perf_counter() - started) * 1000
+
+
+def bench_writes(workdir: Path, articles: int, batch: int, rounds: int) -> None:
+    template = workdir / "writes-template.duckdb"
+    archive(template, articles)
+    rng = random.Random(7)
+    times: dict[str, list[float]] = {"with indexes": [], "without indexes": []}
+    dbs = {state: workdir / f"writes-{state.replace(' ', '-')}.duckdb" for state in times}
+    for state, db in dbs.items():
+        shutil.copy(template, db)
+        if state == "without indexes":
+            with duckdb.connect(str(db)) as con:
+                for index in INDEXES:
+                    con.execute(f"DROP INDEX {index}")
+    for n in range(rounds):
+        ids = rng.sample(range(1, articles + 1), batch)
+        for state, db in dbs.items():
+            times[state].append(_write_ms(db, ids, n))
+    print(
+        f"### one load's writes into a {articles:,}-article archive: upsert {batch} articles, "
+        f"append {batch} changes (median of {rounds} alternated rounds)"
+    )
+    base = statistics.median(times["with indexes"])
+    for state, values in times.items():
+        median = statistics.median(values)
+        print(
+            f"  {state:<16}: {median:7.1f} ms ({2 * batch / median * 1000:8,.0f} rows/s, "
+            f"{median / base:.2f}x the time with indexes)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", type=int, default=1_000_000)
     parser.add_argument("--ingest-archive", type=int, default=200_000)
-    parser.add_argument("--versions", type=int, default=5_000)
+    parser.add_argument("--versions", type=int, default=3_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -214,6 +288,8 @@ def main() -> None:
         bench_plans(workdir, args.archive)
         print("## 2. ingest rate (baseline: with indexes, same run)")
         bench_ingest(workdir, args.ingest_archive, args.versions, args.rounds)
+        print("## 3. the writes the indexes maintain (baseline: with indexes, same run)")
+        bench_writes(workdir, args.archive, 500, 5 * args.rounds)
 
 
 if __name__ == "__main__":
