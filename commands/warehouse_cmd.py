@@ -25,13 +25,13 @@ from rich.text import Text
 
 from commands.options import DbOption, db_path, parse_duration
 from warehouse.history import (
-    CHANGE_KINDS,
     NotFound,
     article_change_rows,
     article_versions,
     recent_changes,
     version_diff,
 )
+from warehouse.kinds import ChangeKind
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import WarehouseMissing, first_line
 from warehouse.render_html import render_html
@@ -175,18 +175,13 @@ def diff(
 
 def changes(
     since: Annotated[str, typer.Option(help="Window: 30m, 24h, 7d, 2w.")] = "24h",
-    kind: Annotated[
-        list[str] | None, typer.Option(help=f"Only these kinds: {', '.join(CHANGE_KINDS)}.")
-    ] = None,
+    kind: Annotated[list[ChangeKind] | None, typer.Option(help="Only these kinds.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most changes to list.")] = 200,
     db: DbOption = None,
     live: LiveOption = False,
 ) -> None:
     """Changes detected recently, newest first."""
     kinds = kind or []
-    unknown = sorted(set(kinds) - set(CHANGE_KINDS))
-    if unknown:
-        raise typer.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(CHANGE_KINDS)}")
     start = datetime.now(UTC) - parse_duration(since)
     with _readonly(db, live) as con:
         found = recent_changes(con, start, kinds, limit)

@@ -17,6 +17,7 @@ from flows.run_verdict import listing_tally
 from parsers.models import ArticleRef
 from parsers.urls import article_id, canonical_url, is_allowed_url
 from warehouse import known_article_ids
+from warehouse.kinds import Count
 
 
 @task(name="discover", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
@@ -56,7 +57,7 @@ def unseen_targets(state: RunState, report: DiscoveryReport) -> list[Target]:
     for name, source in report.sources.items():
         state.summary.sources[name] = (source.found, len(source.article_ids - known))
         state.summary.warnings.extend(f"{name}: {e}" for e in source.errors[:5])
-    state.summary.counts["discovered"] = len(report.refs)
+    state.summary.counts[Count.discovered] = len(report.refs)
     state.sources_ok = {name: s.listings_read for name, s in report.sources.items()}
     state.listings = listing_tally(f for s in report.sources.values() for f in s.fetches)
     state.side_attempts.extend(a for s in report.sources.values() for a in s.attempts)

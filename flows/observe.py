@@ -17,6 +17,7 @@ from flows.fetching import Fetcher, FetchRequest, FetchResult
 from parsers.article import parse_article
 from parsers.models import NotAnArticle, ParseError
 from parsers.topics import tag_topics
+from warehouse.kinds import ObservationOutcome
 from warehouse.records import Observation
 
 log = logging.getLogger(__name__)
@@ -58,27 +59,34 @@ def observation_from(target: Target, result: FetchResult, now: datetime) -> Obse
         attempts=fetch_attempts(result.attempts),
     )
     if result.outcome == "not_modified":
-        return observed(outcome="not_modified")
+        return observed(outcome=ObservationOutcome.not_modified)
     if result.outcome == "removed":
-        return observed(outcome="removed", error=result.error)
+        return observed(outcome=ObservationOutcome.removed, error=result.error)
     if result.outcome in _FAILED or result.text is None:
         error = result.error or f"{result.outcome} (HTTP {result.status})"
-        return observed(outcome="failed", error=error)
+        return observed(outcome=ObservationOutcome.failed, error=error)
     try:
         article = parse_article(result.text, result.final_url or target.url)
     except NotAnArticle as exc:
         error = f"not an article page at an article URL: {exc}"
-        return observed(outcome="parse_error", error=error, raw_html=result.text)
+        return observed(outcome=ObservationOutcome.parse_error, error=error, raw_html=result.text)
     except ParseError as exc:
-        return observed(outcome="parse_error", error=str(exc), raw_html=result.text)
+        return observed(
+            outcome=ObservationOutcome.parse_error, error=str(exc), raw_html=result.text
+        )
     except Exception as exc:  # a parser bug must cost one article, not the batch; it is recorded
         log.exception("Parser crashed on %s", target.url)
         error = f"parser crashed: {type(exc).__name__}: {exc}"
-        return observed(outcome="parse_error", error=error, raw_html=result.text)
+        return observed(outcome=ObservationOutcome.parse_error, error=error, raw_html=result.text)
     if article.article_id != target.article_id:
         error = f"page is article {article.article_id}, expected {target.article_id}"
-        return observed(outcome="parse_error", error=error, raw_html=result.text)
-    return observed(outcome="ok", article=article, raw_html=result.text, topics=tag_topics(article))
+        return observed(outcome=ObservationOutcome.parse_error, error=error, raw_html=result.text)
+    return observed(
+        outcome=ObservationOutcome.ok,
+        article=article,
+        raw_html=result.text,
+        topics=tag_topics(article),
+    )
 
 
 async def observe(fetcher: Fetcher, targets: Sequence[Target]) -> list[Observation]:

@@ -14,6 +14,7 @@ from config.settings import Settings
 from publishing import PublishOptions, publish_site
 from publishing import paths as site_paths
 from warehouse import ChangeSummary
+from warehouse.kinds import ChangeKind
 from warehouse.site_source import PUBLIC_KINDS
 
 
@@ -45,6 +46,6 @@ def publish_after_run(settings: Settings, changes: Sequence[ChangeSummary]) -> s
 
 def change_page_url(settings: Settings, change: ChangeSummary) -> str | None:
     """The public page of a change's article history, when the site has a public URL."""
-    if not settings.public_url or change.kind not in (*PUBLIC_KINDS, "parser_change"):
+    if not settings.public_url or change.kind not in tuple(ChangeKind):
         return None
     return settings.public_url.rstrip("/") + "/" + site_paths.article(change.article_id)

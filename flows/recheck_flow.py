@@ -35,6 +35,7 @@ from warehouse import DatabaseLocked, Ladder, due_for_recheck, known_article_ids
 from warehouse.allocation import PolicySettings
 from warehouse.freshness import today_line
 from warehouse.hints import Hint
+from warehouse.kinds import Count
 from warehouse.recheck_planner import Planner, PlannerSettings, store_hints
 
 
@@ -81,8 +82,8 @@ def planned_targets(
     except DatabaseLocked as exc:
         get_run_logger().warning("recheck pass skipped, the database is busy: %s", exc)
         return []
-    state.summary.counts["backlog"] = plan.waiting
-    state.summary.counts["hinted"] = state.summary.counts.get("hinted", 0) + sum(
+    state.summary.counts[Count.backlog] = plan.waiting
+    state.summary.counts[Count.hinted] = state.summary.counts.get(Count.hinted, 0) + sum(
         c.hinted for c in plan.checks
     )
     return [Target(c.article_id, c.url, c.etag, c.last_modified) for c in plan.checks]
@@ -120,7 +121,7 @@ async def read_hints(fetcher: Fetcher, settings: Settings, state: RunState) -> l
     except (DatabaseLocked, WriterBusy) as exc:
         get_run_logger().warning("hints not read, the database is busy: %s", exc)
         return []
-    state.summary.counts["hints"] = state.summary.counts.get("hints", 0) + stored
+    state.summary.counts[Count.hints] = state.summary.counts.get(Count.hints, 0) + stored
     unseen = {r.article_id: r for r in refs if r.article_id not in known}
     return [Target(r.article_id, r.url) for r in unseen.values()]
 

@@ -17,35 +17,16 @@ from prefect.events import emit_event
 
 from flows.health import HealthReport
 from warehouse import ChangeSummary
+from warehouse.kinds import RUN_COUNTS, Count, EventKind
 
 MAX_LISTED_CHANGES = 200
-LOAD_COUNT_KEYS = (
-    "new",
-    "changed",
-    "cosmetic",
-    "unchanged",
-    "removed",
-    "restored",
-    "revert",
-    "parser_change",
-)
-COUNT_KEYS = (
-    "discovered",
-    "fetched",
-    "not_modified",
-    *LOAD_COUNT_KEYS,
-    "failed",
-    "disallowed",  # skipped because robots.txt disallows them: not counted as failed
-    "parse_error",
-    "spooled",
-)
 _URL_SAFE = "/:?#=&%+,;@!$*.~_-"
 _EVENT_FOR_KIND = {
-    "new": "new",
-    "edit": "changed",
-    "revert": "changed",
-    "restored": "changed",
-    "removed": "removed",
+    EventKind.new: "new",
+    EventKind.edit: "changed",
+    EventKind.revert: "changed",
+    EventKind.restored: "changed",
+    EventKind.removed: "removed",
 }
 
 
@@ -53,14 +34,14 @@ _EVENT_FOR_KIND = {
 class RunSummary:
     flow: str
     sources: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (found, new)
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    counts: dict[Count, int] = field(default_factory=lambda: dict.fromkeys(RUN_COUNTS, 0))
     changes: list[ChangeSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     health: HealthReport | None = None
     snapshot: str | None = None  # the read snapshot's last publication, for staleness
     freshness: str | None = None  # recheck: today's line of the `freshness` view
 
-    def add(self, counts: dict[str, int]) -> None:
+    def add(self, counts: dict[Count, int]) -> None:
         for key, value in counts.items():
             self.counts[key] = self.counts.get(key, 0) + value
 
@@ -69,7 +50,9 @@ class RunSummary:
             {"item": f"source: {name}", "found": found, "new": new, "count": ""}
             for name, (found, new) in sorted(self.sources.items())
         ]
-        rows += [{"item": k, "found": "", "new": "", "count": v} for k, v in self.counts.items()]
+        rows += [
+            {"item": k.value, "found": "", "new": "", "count": v} for k, v in self.counts.items()
+        ]
         if self.health is not None:
             rows.append(
                 {
@@ -115,7 +98,7 @@ def changes_markdown(
         lines.append("No article changed in this run.")
     for c in changes[:MAX_LISTED_CHANGES]:
         head = f"- **{_md(c.kind)}** {_md_link(str(c.article_id), c.url)}"
-        if c.kind == "new":
+        if c.kind == EventKind.new:
             lines.append(f"{head}: {_md(c.title_after)}")
             continue
         if c.title_before != c.title_after and c.title_after is not None:

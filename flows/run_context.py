@@ -39,15 +39,8 @@ from flows.steps import (
 )
 from parsers.urls import host_of
 from warehouse import RunRecord
+from warehouse.kinds import Count, ObservationOutcome
 from warehouse.records import FetchAttempt
-
-_COUNT_FOR_OUTCOME = {
-    "ok": "fetched",
-    "not_modified": "not_modified",
-    "removed": "fetched",
-    "failed": "failed",
-    "parse_error": "parse_error",
-}
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -79,19 +72,19 @@ class RunState:
         self.summary.add(outcome.counts)
         self.summary.changes.extend(outcome.changes)
         self.summary.warnings.extend(outcome.warnings)
-        self.summary.counts["spooled"] = outcome.spooled_batches
+        self.summary.counts[Count.spooled] = outcome.spooled_batches
         self.loaded_batches += outcome.loaded_batches
 
     def absorb_batch(self, result: BatchResult) -> None:
+        counts = self.summary.counts
         for outcome, n in result.outcomes.items():
-            key = _COUNT_FOR_OUTCOME[outcome]
-            self.summary.counts[key] = self.summary.counts.get(key, 0) + n
-        if result.outcomes.get("not_modified"):
-            self.summary.counts["fetched"] += result.outcomes["not_modified"]
+            key = Count.of_outcome(outcome)
+            counts[key] = counts.get(key, 0) + n
+        counts[Count.fetched] += result.outcomes.get(ObservationOutcome.not_modified, 0)
         self.batch_health.append(result.health)
         self.fetches.merge(result.fetches)
-        self.summary.counts["failed"] -= result.fetches.disallowed
-        self.summary.counts["disallowed"] += result.fetches.disallowed
+        counts[Count.failed] -= result.fetches.disallowed
+        counts[Count.disallowed] += result.fetches.disallowed
 
     def absorb_fetcher(self, fetcher: Fetcher) -> None:
         """What the fetcher did outside article fetches: robots.txt attempts and their causes."""

@@ -20,10 +20,10 @@ from flows import spool
 from flows.fetching import Fetcher
 from flows.health import HealthReport, assess
 from flows.observe import Target, observe
-from flows.reporting import LOAD_COUNT_KEYS
 from flows.run_verdict import ArticleFetches
 from flows.writer_lock import WriterBusy, writer_lock
 from warehouse import ChangeSummary, DatabaseLocked, Ladder, LoadReport, load_batches
+from warehouse.kinds import MERGED_LOAD_COUNTS, Count, ObservationOutcome
 from warehouse.records import Batch, FetchAttempt, Observation
 from warehouse.snapshot import needs_publication, publish_after_load
 
@@ -33,14 +33,14 @@ class BatchResult:
     """What one fetch task reports back: small, so nothing heavy passes through Prefect."""
 
     batch_id: str
-    outcomes: dict[str, int]
+    outcomes: dict[ObservationOutcome, int]
     health: HealthReport
     fetches: ArticleFetches = field(default_factory=ArticleFetches)
 
 
 @dataclass
 class LoadOutcome:
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[Count, int] = field(default_factory=dict)
     changes: list[ChangeSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     loaded_batches: int = 0
@@ -59,10 +59,10 @@ def spool_observations(
     logger = get_run_logger()
     batch = Batch(run_id=run_id, created_at=datetime.now(UTC), observations=observations)
     spooled = spool.write(settings.spool_dir, batch)
-    outcomes: dict[str, int] = {}
+    outcomes: dict[ObservationOutcome, int] = {}
     for obs in observations:
         outcomes[obs.outcome] = outcomes.get(obs.outcome, 0) + 1
-        if obs.outcome in ("failed", "parse_error"):
+        if obs.outcome in (ObservationOutcome.failed, ObservationOutcome.parse_error):
             logger.warning("%s %s: %s", obs.outcome, obs.url, obs.error)
     fetches = ArticleFetches()
     fetches.add(observations)
@@ -163,7 +163,6 @@ def _readable(
 
 def _merge_report(outcome: LoadOutcome, report: LoadReport) -> None:
     """Fold a batch's load report in; fetch-side counts (failed, 304) come from the batch itself."""
-    counts = report.counts()
-    for key in LOAD_COUNT_KEYS:
-        outcome.counts[key] = outcome.counts.get(key, 0) + counts.get(key, 0)
+    for key in MERGED_LOAD_COUNTS:
+        outcome.counts[key] = outcome.counts.get(key, 0) + report[key]
     outcome.changes.extend(report.changes)

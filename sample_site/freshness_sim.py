@@ -37,6 +37,7 @@ from typing import Literal
 from parsers.models import Article, Page
 from sample_site.newsroom import HintMode, Newsroom, Profile, SimArticle, generate
 from warehouse.hints import Hint
+from warehouse.kinds import FetchOutcome, ObservationOutcome
 from warehouse.loading import apply_batches
 from warehouse.locking import connect
 from warehouse.queries import due_articles
@@ -145,20 +146,28 @@ class Simulator:
         art = self.site.by_id(article_id)
         observed = partial(Observation, article_id=article_id, url=art.url, observed_at=at)
         if art.deleted(at):
-            attempt = FetchAttempt(url=art.url, status=404, outcome="removed", attempted_at=at)
-            return observed(outcome="removed", attempts=[attempt])
+            attempt = FetchAttempt(
+                url=art.url, status=404, outcome=FetchOutcome.removed, attempted_at=at
+            )
+            return observed(outcome=ObservationOutcome.removed, attempts=[attempt])
         version = art.version_at(at)
         tag = f'"{article_id}-{version}"'
         if etag == tag:
             attempt = FetchAttempt(
-                url=art.url, status=304, outcome="not_modified", etag=tag, attempted_at=at
+                url=art.url,
+                status=304,
+                outcome=FetchOutcome.not_modified,
+                etag=tag,
+                attempted_at=at,
             )
-            return observed(outcome="not_modified", etag=tag, attempts=[attempt])
+            return observed(outcome=ObservationOutcome.not_modified, etag=tag, attempts=[attempt])
         attempt = FetchAttempt(
-            url=art.url, status=200, outcome="ok", etag=tag, bytes=4000, attempted_at=at
+            url=art.url, status=200, outcome=FetchOutcome.ok, etag=tag, bytes=4000, attempted_at=at
         )
         article = page(art, version, at, self.cfg.mode)
-        return observed(outcome="ok", article=article, etag=tag, attempts=[attempt])
+        return observed(
+            outcome=ObservationOutcome.ok, article=article, etag=tag, attempts=[attempt]
+        )
 
     def hints(self, now: datetime, sitemap_window: timedelta, rss: bool) -> list[Hint]:
         """What the listings say about known articles (`<lastmod>`, RSS `pubDate`) that they

@@ -34,6 +34,7 @@ from parsers.models import Article, NotAnArticle
 from sample_site import SampleSite, content
 from sample_site.templates.common import article_path
 from warehouse import load_batch
+from warehouse.kinds import Count
 from warehouse.locking import connect
 from warehouse.normalize import snapshot_of
 from warehouse.records import Batch, FetchAttempt, Observation
@@ -191,7 +192,9 @@ def first_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse holding every source page as version 1; tests edit copies of the file."""
     db = tmp_path_factory.mktemp("metamorphic") / "first.duckdb"
     pages = source_pages()
-    assert load(db, [observation(parsed(p.name), p.html, T0) for p in pages], T0).new == len(pages)
+    assert load(db, [observation(parsed(p.name), p.html, T0) for p in pages], T0)[Count.new] == len(
+        pages
+    )
     return db
 
 
@@ -242,7 +245,11 @@ def test_cosmetic_transform_keeps_the_stored_snapshot(name: str, cosmetic_db: Pa
         assert TABLE[name].real, f"{name} applied to no real page"
     assert not failures, failures
     report = load(cosmetic_db, observations, at)
-    assert (report.cosmetic, report.changed, report.new) == (len(observations), 0, 0)
+    assert (report[Count.cosmetic], report[Count.changed], report[Count.new]) == (
+        len(observations),
+        0,
+        0,
+    )
     con = connect(cosmetic_db, read_only=True, lock_timeout=5.0)
     try:
         assert con.execute("SELECT max(version) FROM versions").fetchall() == [(1,)]
@@ -316,7 +323,7 @@ def test_semantic_transform_is_detected_exactly(
         if got_mixed != want:
             failures.append(f"{page.name} + cosmetic: expected {want}, detected {got_mixed}")
     assert not failures, failures
-    assert (again.cosmetic, again.unchanged, again.changed) == (
+    assert (again[Count.cosmetic], again[Count.unchanged], again[Count.changed]) == (
         restyled,
         len(cases) - restyled,
         0,

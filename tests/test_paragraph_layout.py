@@ -15,6 +15,7 @@ from support.warehouse_support import PARAGRAPHS, T0, batch, make_article, ok, r
 
 from warehouse import load_batch
 from warehouse.diffing import diff_snapshots
+from warehouse.kinds import Count
 from warehouse.normalize import PageText, Snapshot
 from warehouse.render_html import render_html
 from warehouse.render_term import render_term
@@ -101,7 +102,7 @@ def test_a_re_split_article_is_a_cosmetic_check_not_a_version(tmp_path):
     split = make_article(paragraphs=[w for p in PARAGRAPHS for w in p.split(". ") if w])
     for at, article in ((T0 + H, joined), (T0 + 2 * H, split)):
         report = load_batch(db, batch(ok(article, at, raw_html=raw_page(article))))
-        assert (report.cosmetic, report.changed, report.revert) == (1, 0, 0)
+        assert (report[Count.cosmetic], report[Count.changed], report[Count.revert]) == (1, 0, 0)
     assert rows(db, "SELECT count(*) FROM versions") == [(1,)]
     assert rows(db, "SELECT cosmetic_count FROM articles") == [(2,)]
 
@@ -121,7 +122,7 @@ def test_back_to_earlier_words_in_another_layout_is_a_revert(tmp_path):
     load_batch(db, batch(ok(make_article(), T0)))
     load_batch(db, batch(ok(make_article(paragraphs=[*PARAGRAPHS, "Tambahan."]), T0 + H)))
     report = load_batch(db, batch(ok(make_article(paragraphs=[JOINED]), T0 + 2 * H)))
-    assert (report.revert, report.changed) == (1, 0)
+    assert (report[Count.revert], report[Count.changed]) == (1, 0)
     assert rows(db, "SELECT count(*) FROM versions") == [(2,)]
 
 
@@ -134,4 +135,4 @@ def test_identity_is_recomputed_from_stored_fields_not_read_from_the_hash_column
     report = load_batch(
         db, batch(ok(make_article(), T0 + H, raw_html=raw_page(make_article(), "ad-7")))
     )
-    assert (report.cosmetic, report.changed) == (1, 0)
+    assert (report[Count.cosmetic], report[Count.changed]) == (1, 0)

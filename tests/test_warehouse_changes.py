@@ -22,6 +22,7 @@ from support.warehouse_support import (
 
 from parsers.models import Page, TopicTag
 from warehouse import load_batch, load_batches
+from warehouse.kinds import Count
 from warehouse.records import Batch
 from warehouse.scheduling import Ladder
 
@@ -56,7 +57,7 @@ def article_row(db) -> tuple:
 
 def test_first_sighting_creates_version_one_and_schedules_a_recheck(db):
     report = load_batch(db, batch(ok(make_article(), T0)))
-    assert report.new == 1
+    assert report[Count.new] == 1
     (summary,) = report.changes
     assert (summary.kind, summary.version_from, summary.version_to) == ("new", None, 1)
     assert summary.title_after == "Banjir Rob Rendam Ratusan Rumah di Pesisir Utara"
@@ -79,7 +80,7 @@ def test_cosmetic_differences_create_no_version(db):
         description="Air laut pasang merendam ratusan rumah warga di pesisir utara Jawa. ",
     )
     report = load_batch(db, batch(ok(noisy, T0 + H, raw_html=raw_page(noisy, ad_id="ad-99"))))
-    assert report.cosmetic == 1 and report.changed == 0
+    assert report[Count.cosmetic] == 1 and report[Count.changed] == 0
     assert len(versions(db)) == 1 and changes(db) == []
     _, version, checks, cosmetic, last_checked = article_row(db)
     assert (version, checks, cosmetic, last_checked) == (1, 2, 1, T0 + H)
@@ -89,14 +90,14 @@ def test_curly_quotes_and_dashes_are_cosmetic(db):
     plain = make_article(paragraphs=['Ia berkata, "Kami siap" - lalu pergi.'])
     curly = make_article(paragraphs=["Ia berkata, \u201cKami siap\u201d \u2014 lalu pergi."])
     load_batch(db, batch(ok(plain, T0)))
-    assert load_batch(db, batch(ok(curly, T0 + H))).cosmetic == 1
+    assert load_batch(db, batch(ok(curly, T0 + H)))[Count.cosmetic] == 1
 
 
 def test_identical_page_is_unchanged(db):
     article = make_article()
     load_batch(db, batch(ok(article, T0)))
     report = load_batch(db, batch(ok(article, T0 + H)))
-    assert report.unchanged == 1 and report.cosmetic == 0
+    assert report[Count.unchanged] == 1 and report[Count.cosmetic] == 0
     assert article_row(db)[2] == 2
 
 
@@ -108,7 +109,7 @@ def test_edit_records_fields_words_and_diff(db):
         tags=["banjir rob", "Semarang", "cuaca ekstrem", "BMKG"],
     )
     report = load_batch(db, batch(ok(edited, T0 + H)))
-    assert report.changed == 1
+    assert report[Count.changed] == 1
     (summary,) = report.changes
     assert summary.kind == "edit"
     assert summary.changed_fields == ["title", "body", "tags"]
@@ -150,7 +151,7 @@ def test_return_to_earlier_content_is_a_revert_without_new_version(db):
     load_batch(db, batch(ok(first, T0)))
     load_batch(db, batch(ok(second, T0 + H)))
     report = load_batch(db, batch(ok(first, T0 + 2 * H)))
-    assert report.revert == 1
+    assert report[Count.revert] == 1
     assert len(versions(db)) == 2
     assert changes(db)[-1] == ("revert", 2, 1, ["title"])
     assert rows(db, "SELECT current_version FROM articles")[0][0] == 1
@@ -160,13 +161,17 @@ def test_flip_flops_within_a_day_are_suppressed_then_recorded_after(db):
     a, b = make_article(), make_article(title=EDITED_TITLE)
     sequence = [a, b, a, b, a, b]
     report = load_batch(db, batch(*(ok(x, T0 + i * H) for i, x in enumerate(sequence))))
-    assert (report.new, report.changed, report.revert) == (1, 1, 1)
+    assert (report[Count.new], report[Count.changed], report[Count.revert]) == (1, 1, 1)
     # after the revert to A: B suppressed, A the current version (unchanged), B suppressed
-    assert (report.flip_flop_suppressed, report.unchanged, report.cosmetic) == (2, 1, 0)
+    assert (
+        report[Count.flip_flop_suppressed],
+        report[Count.unchanged],
+        report[Count.cosmetic],
+    ) == (2, 1, 0)
     assert [c[0] for c in changes(db)] == ["edit", "revert"]
     assert rows(db, "SELECT current_version, check_count FROM articles")[0] == (1, 6)
     later = load_batch(db, batch(ok(b, T0 + 2 * H + timedelta(hours=25))))
-    assert later.revert == 1
+    assert later[Count.revert] == 1
     assert changes(db)[-1] == ("revert", 1, 2, ["title"])
 
 
@@ -174,12 +179,12 @@ def test_removal_and_restoration(db):
     article = make_article()
     load_batch(db, batch(ok(article, T0)))
     report = load_batch(db, batch(gone(ARTICLE_ID, T0 + H)))
-    assert report.removed == 1
+    assert report[Count.removed] == 1
     assert article_row(db)[0] == "removed"
     again = load_batch(db, batch(gone(ARTICLE_ID, T0 + 2 * H, status=410)))
-    assert again.removed == 0 and again.unchanged == 1
+    assert again[Count.removed] == 0 and again[Count.unchanged] == 1
     back = load_batch(db, batch(ok(article, T0 + 3 * H)))
-    assert back.restored == 1
+    assert back[Count.restored] == 1
     assert [c[:3] for c in changes(db)] == [("removed", 1, None), ("restored", 1, 1)]
     assert article_row(db)[0] == "live"
     assert len(versions(db)) == 1
@@ -189,7 +194,7 @@ def test_restoration_with_new_content_creates_the_version(db):
     load_batch(db, batch(ok(make_article(), T0)))
     load_batch(db, batch(gone(ARTICLE_ID, T0 + H)))
     report = load_batch(db, batch(ok(make_article(title=EDITED_TITLE), T0 + 2 * H)))
-    assert report.restored == 1 and report.changed == 0
+    assert report[Count.restored] == 1 and report[Count.changed] == 0
     assert changes(db)[-1] == ("restored", 1, 2, ["title"])
     assert len(versions(db)) == 2
 
@@ -203,7 +208,7 @@ def test_removed_article_stays_on_the_recheck_ladder(db):
 
 def test_removal_of_an_unknown_article_is_logged_not_invented(db, caplog):
     report = load_batch(db, batch(gone(777, T0)))
-    assert report.skipped == 1
+    assert report[Count.skipped] == 1
     assert rows(db, "SELECT count(*) FROM articles")[0][0] == 0
     assert rows(db, "SELECT outcome FROM observation_errors") == [("skipped",)]
     assert rows(db, "SELECT status FROM fetch_log") == [(404,)]
@@ -220,7 +225,7 @@ def test_reparse_of_same_raw_html_is_a_parser_change(db):
     )
     reparse = ok(better, T0, raw_html=html, reparse=True)  # dated when the HTML was fetched
     report = load_batch(db, Batch(run_id="reparse", created_at=T0 + H, observations=[reparse]))
-    assert report.parser_change == 1 and report.changed == 0
+    assert report[Count.parser_change] == 1 and report[Count.changed] == 0
     assert changes(db) == [("parser_change", 1, 2, ["body"])]
     assert rows(db, "SELECT detected_at FROM changes")[0][0] == T0 + H
     assert rows(db, "SELECT fetched_at FROM versions WHERE version = 2")[0][0] == T0
@@ -234,7 +239,7 @@ def test_same_raw_html_with_different_output_is_a_parser_change_even_unflagged(d
     html = raw_page(article)
     load_batch(db, batch(ok(article, T0, raw_html=html)))
     report = load_batch(db, batch(ok(make_article(title=EDITED_TITLE), T0 + H, raw_html=html)))
-    assert report.parser_change == 1 and report.changed == 0
+    assert report[Count.parser_change] == 1 and report[Count.changed] == 0
 
 
 def test_failures_are_recorded_but_create_nothing(db):
@@ -242,7 +247,7 @@ def test_failures_are_recorded_but_create_nothing(db):
     report = load_batch(
         db, batch(failed(ARTICLE_ID, T0 + H), failed(ARTICLE_ID, T0 + 2 * H, "parse_error"))
     )
-    assert (report.failed, report.parse_error) == (1, 1)
+    assert (report[Count.failed], report[Count.parse_error]) == (1, 1)
     assert len(versions(db)) == 1 and changes(db) == []
     assert rows(db, "SELECT check_count, last_checked FROM articles")[0] == (1, T0)
     assert rows(db, "SELECT outcome, error FROM observation_errors ORDER BY observed_at") == [
@@ -255,7 +260,7 @@ def test_failures_are_recorded_but_create_nothing(db):
 def test_not_modified_only_counts_the_check(db):
     load_batch(db, batch(ok(make_article(), T0)))
     report = load_batch(db, batch(not_modified(ARTICLE_ID, T0 + H)))
-    assert report.not_modified == 1
+    assert report[Count.not_modified] == 1
     assert article_row(db)[2:] == (2, 0, T0 + H)
 
 
@@ -265,7 +270,7 @@ def test_same_batch_twice_changes_nothing(db):
     tables = ["articles", "versions", "changes", "fetches", "raw_pages", "loaded_batches"]
     before = {t: rows(db, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
     again = load_batch(db, one)
-    assert again.already_loaded and again.counts()["changed"] == 0
+    assert again.already_loaded and again.counts()[Count.changed] == 0
     assert {t: rows(db, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
 
 
@@ -313,7 +318,7 @@ def test_multi_page_article_reads_back_identically(db):
     )
     load_batch(db, batch(ok(article, T0)))
     report = load_batch(db, batch(ok(article, T0 + H, raw_html=raw_page(article, ad_id="x"))))
-    assert report.cosmetic == 1 and report.changed == 0
+    assert report[Count.cosmetic] == 1 and report[Count.changed] == 0
     body = rows(db, "SELECT body FROM article_versions")[0][0]
     assert body.split("\n\n") == [
         PARAGRAPHS[0],
@@ -331,9 +336,23 @@ def test_load_batches_applies_each_batch_once_over_one_connection(db):
     first = batch(ok(make_article(), T0), run_id="a")
     second = batch(ok(make_article(title=EDITED_TITLE), T0 + H), run_id="b")
     reports = load_batches(db, [first, second, first])
-    assert [(r.new, r.changed, r.already_loaded) for r in reports] == [
+    assert [(r[Count.new], r[Count.changed], r.already_loaded) for r in reports] == [
         (1, 0, False),
         (0, 1, False),
         (0, 0, True),
     ]
     assert rows(db, "SELECT count(*) FROM loaded_batches")[0][0] == 2
+
+
+def test_a_topic_given_twice_is_stored_once_with_a_warning(db, caplog):
+    first = TopicTag(topic="bencana", source="taxonomy", score=0.8, evidence=["banjir"])
+    again = TopicTag(topic="bencana", source="taxonomy", score=0.2, evidence=[])
+    other = TopicTag(topic="bencana", source="site_tag", score=1.0, evidence=["Bencana"])
+    with caplog.at_level("WARNING", logger="warehouse.batch_rows"):
+        report = load_batch(db, batch(ok(make_article(), T0, topics=[first, again, other])))
+    assert report[Count.new] == 1
+    assert rows(db, "SELECT source, score FROM version_topics ORDER BY source") == [
+        ("site_tag", 1.0),
+        ("taxonomy", 0.8),
+    ]
+    assert "topic bencana (taxonomy) given twice" in caplog.text

@@ -11,6 +11,7 @@ import pytest
 from support.warehouse_support import T0, batch, make_article, ok, rows
 
 from warehouse import DatabaseLocked, load_batch, migrate, open_readonly, record_run
+from warehouse.kinds import Count
 from warehouse.records import RunRecord
 
 HOLDER = (
@@ -66,7 +67,7 @@ def test_held_lock_names_the_holder_and_loses_nothing(db):
     assert error.path == db
     assert rows(db, "SELECT count(*) FROM articles")[0][0] == 1
     report = load_batch(db, second)
-    assert report.new == 1 and not report.already_loaded
+    assert report[Count.new] == 1 and not report.already_loaded
     assert rows(db, "SELECT article_id FROM articles ORDER BY 1") == [(99,), (5123456,)]
 
 
@@ -78,7 +79,7 @@ def test_waits_for_a_lock_freed_within_the_timeout(db):
         report = load_batch(db, batch(ok(make_article(article_id=7), T0)), lock_timeout=30)
     finally:
         timer.join()
-    assert report.new == 1
+    assert report[Count.new] == 1
 
 
 def test_other_writers_retry_too(db):

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
 
 from parsers.models import Article, TopicTag
 from warehouse.diffing import VersionDiff, diff_snapshots
+from warehouse.kinds import ArticleStatus, ChangeKind, EventKind, ObservationOutcome
 from warehouse.normalize import (
     DIFFED_TOPIC_SOURCES,
     Snapshot,
@@ -43,22 +43,6 @@ from warehouse.records import Observation
 from warehouse.scheduling import Ladder
 
 FLIP_FLOP_WINDOW = timedelta(hours=24)
-
-EventKind = Literal[
-    "new",
-    "edit",
-    "cosmetic",
-    "unchanged",
-    "not_modified",
-    "removed",
-    "restored",
-    "revert",
-    "parser_change",
-    "flip_flop",
-    "failed",
-    "parse_error",
-    "skipped",
-]
 
 
 @dataclass(frozen=True)
@@ -83,7 +67,7 @@ class NewVersion:
 
 @dataclass(frozen=True)
 class Change:
-    kind: Literal["edit", "removed", "restored", "revert", "parser_change"]
+    kind: ChangeKind
     version_from: int | None
     version_to: int | None
     title_before: str | None
@@ -97,7 +81,7 @@ class ArticleState:
 
     article_id: int
     url: str
-    status: Literal["live", "removed"]
+    status: ArticleStatus
     current_version: int
     versions: dict[int, StoredVersion]
     first_seen: datetime
@@ -134,20 +118,23 @@ def observe(
     state: ArticleState | None, obs: Observation, ladder: Ladder
 ) -> tuple[ArticleState | None, Event]:
     """Apply one observation; returns the new state (None if still unknown) and what happened."""
-    if obs.outcome in ("failed", "parse_error"):
-        return state, Event(obs.outcome, obs, message=obs.error)
-    if obs.outcome == "ok" and obs.article is None:
-        return state, Event("parse_error", obs, message="outcome ok but no parsed article")
+    if obs.outcome in (ObservationOutcome.failed, ObservationOutcome.parse_error):
+        return state, Event(EventKind(obs.outcome), obs, message=obs.error)
+    if obs.outcome == ObservationOutcome.ok and obs.article is None:
+        return state, Event(EventKind.parse_error, obs, message="outcome ok but no parsed article")
     if state is None:
-        if obs.outcome != "ok":
+        if obs.outcome != ObservationOutcome.ok:
             message = f"{obs.outcome} before the first successful fetch"
-            return None, Event("skipped", obs, message=message)
+            return None, Event(EventKind.skipped, obs, message=message)
         return _first_sighting(obs, ladder)
-    if obs.outcome == "removed":
+    if obs.outcome == ObservationOutcome.removed:
         return state, _removed(state, obs, ladder)
-    event = _not_modified(state, obs) if obs.outcome == "not_modified" else _content(state, obs)
+    if obs.outcome == ObservationOutcome.not_modified:
+        event = _not_modified(state, obs)
+    else:
+        event = _content(state, obs)
     if not obs.reparse:
-        _touch(state, obs, ladder, page_seen=event.kind != "flip_flop")
+        _touch(state, obs, ladder, page_seen=event.kind != EventKind.flip_flop)
     return state, event
 
 
@@ -159,7 +146,7 @@ def _first_sighting(obs: Observation, ladder: Ladder) -> tuple[ArticleState, Eve
     state = ArticleState(
         article_id=obs.article_id,
         url=obs.article.canonical_url or obs.url,
-        status="live",
+        status=ArticleStatus.live,
         current_version=1,
         versions={1: stored},
         first_seen=obs.observed_at,
@@ -167,24 +154,24 @@ def _first_sighting(obs: Observation, ladder: Ladder) -> tuple[ArticleState, Eve
         last_changed=min(max(published, obs.article.published_at), obs.observed_at),
     )
     _touch(state, obs, ladder)
-    return state, Event("new", obs, new_version=_new_version(stored, obs))
+    return state, Event(EventKind.new, obs, new_version=_new_version(stored, obs))
 
 
 def _removed(state: ArticleState, obs: Observation, ladder: Ladder) -> Event:
-    if state.status == "removed":
+    if state.status == ArticleStatus.removed:
         _touch(state, obs, ladder)
-        return Event("unchanged", obs)
-    state.status = "removed"
+        return Event(EventKind.unchanged, obs)
+    state.status = ArticleStatus.removed
     state.last_changed = obs.observed_at
     _touch(state, obs, ladder)
     title = state.current.snapshot.title
-    change = Change("removed", state.current_version, None, title, None, None)
-    return Event("removed", obs, change=change)
+    change = Change(ChangeKind.removed, state.current_version, None, title, None, None)
+    return Event(EventKind.removed, obs, change=change)
 
 
 def _not_modified(state: ArticleState, obs: Observation) -> Event:
-    if state.status == "live":
-        return Event("not_modified", obs)
+    if state.status == ArticleStatus.live:
+        return Event(EventKind.not_modified, obs)
     return _restore(state, obs, state.current, None)
 
 
@@ -195,33 +182,34 @@ def _content(state: ArticleState, obs: Observation) -> Event:
     current = state.current
     if content_hash == current.content_hash:
         if obs.reparse:
-            return Event("unchanged", obs)
-        if state.status == "removed":
+            return Event(EventKind.unchanged, obs)
+        if state.status == ArticleStatus.removed:
             return _restore(state, obs, current, None)
         fingerprint = page_fingerprint(obs.article, obs.raw_html)
         if fingerprint == state.page_fingerprint:
-            return Event("unchanged", obs)
+            return Event(EventKind.unchanged, obs)
         state.cosmetic_count += 1
-        return Event("cosmetic", obs)
+        return Event(EventKind.cosmetic, obs)
     earlier = state.version_with(content_hash)
     same_raw = obs.raw_html is not None and raw_hash(obs.raw_html) == current.raw_hash
     if obs.reparse or same_raw:
-        return _switch(state, obs, "parser_change", earlier, snap)
-    if state.status == "removed":
+        return _switch(state, obs, ChangeKind.parser_change, earlier, snap)
+    if state.status == ArticleStatus.removed:
         target = earlier or _stored(max(state.versions) + 1, snap, obs)
         return _restore(state, obs, target, None if earlier else _new_version(target, obs))
     if earlier is None:
-        return _switch(state, obs, "edit", None, snap)
+        return _switch(state, obs, ChangeKind.edit, None, snap)
     if _is_flip_flop(state, earlier.version, obs.observed_at):
-        return Event("flip_flop", obs, message=f"back to version {earlier.version} within a day")
+        message = f"back to version {earlier.version} within a day"
+        return Event(EventKind.flip_flop, obs, message=message)
     state.reverts.append((current.version, earlier.version, obs.observed_at))
-    return _switch(state, obs, "revert", earlier, snap)
+    return _switch(state, obs, ChangeKind.revert, earlier, snap)
 
 
 def _switch(
     state: ArticleState,
     obs: Observation,
-    kind: Literal["edit", "revert", "parser_change"],
+    kind: ChangeKind,
     earlier: StoredVersion | None,
     snap: Snapshot,
 ) -> Event:
@@ -231,10 +219,10 @@ def _switch(
     new_version = None if earlier else _new_version(target, obs)
     state.versions[target.version] = target
     state.current_version = target.version
-    if kind != "parser_change":
+    if kind != ChangeKind.parser_change:
         state.last_changed = obs.observed_at
-    event_kind = "edit" if kind == "edit" else kind
-    return Event(event_kind, obs, new_version=new_version, change=_change(kind, before, target))
+    change = _change(kind, before, target)
+    return Event(EventKind(kind), obs, new_version=new_version, change=change)
 
 
 def _restore(
@@ -243,15 +231,14 @@ def _restore(
     before = state.current
     state.versions[target.version] = target
     state.current_version = target.version
-    state.status = "live"
+    state.status = ArticleStatus.live
     state.last_changed = obs.observed_at
-    return Event(
-        "restored", obs, new_version=new_version, change=_change("restored", before, target)
-    )
+    change = _change(ChangeKind.restored, before, target)
+    return Event(EventKind.restored, obs, new_version=new_version, change=change)
 
 
 def _change(
-    kind: Literal["edit", "restored", "revert", "parser_change"],
+    kind: ChangeKind,
     before: StoredVersion,
     after: StoredVersion,
 ) -> Change:
@@ -293,7 +280,7 @@ def _touch(state: ArticleState, obs: Observation, ladder: Ladder, page_seen: boo
     state.last_checked = obs.observed_at
     state.check_count += 1
     state.next_check_at = ladder.next_check(obs.observed_at, state.last_changed)
-    if page_seen and obs.outcome == "ok" and obs.article is not None:
+    if page_seen and obs.outcome == ObservationOutcome.ok and obs.article is not None:
         state.etag, state.last_modified = obs.etag, obs.last_modified
         state.page_fingerprint = page_fingerprint(obs.article, obs.raw_html)
         state.url = obs.article.canonical_url or state.url

@@ -66,7 +66,7 @@ def record_hints(
     before = con.execute("SELECT count(*) FROM change_hints").fetchall()[0][0]
     con.execute(
         """
-        INSERT INTO change_hints
+        INSERT INTO change_hints (article_id, source, hinted_at, seen_at, claims_change, run_id)
         SELECT h.article_id, h.source, h.hinted_at, ?, h.hinted_at > coalesce(
                    a.last_checked, a.first_seen), ?
         FROM (SELECT unnest(?::BIGINT[]) AS article_id, unnest(?::VARCHAR[]) AS source,

@@ -8,9 +8,8 @@ from datetime import datetime
 import duckdb
 
 from warehouse.diffing import VersionDiff, diff_snapshots
+from warehouse.kinds import ChangeKind
 from warehouse.queries import version_snapshots
-
-CHANGE_KINDS = ("edit", "removed", "restored", "revert", "parser_change")
 
 
 class NotFound(LookupError):
@@ -86,7 +85,7 @@ def article_change_rows(con: duckdb.DuckDBPyConnection, article_id: int) -> list
 
 
 def recent_changes(
-    con: duckdb.DuckDBPyConnection, since: datetime, kinds: list[str], limit: int
+    con: duckdb.DuckDBPyConnection, since: datetime, kinds: list[ChangeKind], limit: int
 ) -> list[RecentChange]:
     found = con.execute(
         """SELECT detected_at, article_id, kind, from_version, to_version, changed_fields,

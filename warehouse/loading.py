@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.batch_rows import BatchRows, collect, write
+from warehouse.batch_rows import BatchRows, CompressedPages, collect, compress_pages, write
 from warehouse.change_detection import FLIP_FLOP_WINDOW, ArticleState, observe
 from warehouse.locking import connect
 from warehouse.records import Batch
@@ -44,30 +44,38 @@ def load_batches(
 
     Draining a spool this way pays for opening and checkpointing the file once instead of once
     per batch; the file stays locked for the whole list, so keep the list bounded. If one batch
-    fails, the ones before it stay committed (reloading them later is a no-op).
+    fails, the ones before it stay committed (reloading them later is a no-op). Raw pages are
+    compressed before the file is opened, so the lock is not held while xz runs.
     """
     ladder = ladder or Ladder()
+    compressed = compress_pages(batches)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = connect(path, read_only=False, lock_timeout=lock_timeout)
     try:
         apply_migrations(con)
-        return apply_batches(con, batches, ladder)
+        return apply_batches(con, batches, ladder, compressed)
     finally:
         con.close()
 
 
 def apply_batches(
-    con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], ladder: Ladder
+    con: duckdb.DuckDBPyConnection,
+    batches: Sequence[Batch],
+    ladder: Ladder,
+    compressed: CompressedPages | None = None,
 ) -> list[LoadReport]:
     """`load_batches` over a connection the caller holds (migrated): the freshness simulator
-    loads thousands of small batches, where reopening the file would dominate."""
-    return [_transaction(con, batch, ladder) for batch in batches]
+    loads thousands of small batches, where reopening the file would dominate. Raw pages
+    missing from `compressed` are compressed inside the transaction."""
+    return [_transaction(con, batch, ladder, compressed or {}) for batch in batches]
 
 
-def _transaction(con: duckdb.DuckDBPyConnection, batch: Batch, ladder: Ladder) -> LoadReport:
+def _transaction(
+    con: duckdb.DuckDBPyConnection, batch: Batch, ladder: Ladder, compressed: CompressedPages
+) -> LoadReport:
     con.execute("BEGIN TRANSACTION")
     try:
-        report = _apply(con, batch, batch.batch_id, ladder)
+        report = _apply(con, batch, batch.batch_id, ladder, compressed)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -76,7 +84,11 @@ def _transaction(con: duckdb.DuckDBPyConnection, batch: Batch, ladder: Ladder) -
 
 
 def _apply(
-    con: duckdb.DuckDBPyConnection, batch: Batch, batch_id: str, ladder: Ladder
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    batch_id: str,
+    ladder: Ladder,
+    compressed: CompressedPages,
 ) -> LoadReport:
     report = LoadReport(batch_id=batch_id)
     seen = con.execute("SELECT 1 FROM loaded_batches WHERE batch_id = ?", [batch_id]).fetchall()
@@ -95,5 +107,5 @@ def _apply(
         if state is not None:
             states[obs.article_id] = touched[obs.article_id] = state
         collect(event, state, rows, batch, batch_id, report)
-    write(con, batch, batch_id, rows, touched, report)
+    write(con, batch, batch_id, rows, touched, report, compressed)
     return report

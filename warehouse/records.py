@@ -13,26 +13,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from parsers.models import Article, TopicTag
-
-FetchOutcome = Literal[
-    "ok",
-    "not_modified",
-    "removed",
-    "not_article",
-    "blocked_by_robots",
-    "robots_unreachable",
-    "too_large",
-    "http_error",
-    "network_error",
-]
-
-ObservationOutcome = Literal[
-    "ok",  # fetched and parsed: `article` is set
-    "not_modified",  # 304: content unchanged since the stored validators
-    "removed",  # 404/410 or a redirect to the home page
-    "parse_error",  # fetched, but the parser could not extract it: `error` says why
-    "failed",  # could not be fetched this time (network, 5xx, too large, robots)
-]
+from warehouse.kinds import FetchOutcome, ObservationOutcome
 
 
 class FetchAttempt(BaseModel):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections import Counter
+from dataclasses import dataclass, field
+
+from warehouse.kinds import LOAD_COUNTS, Count, EventKind
 
 
 @dataclass(frozen=True)
@@ -11,7 +14,7 @@ class ChangeSummary:
     sighting (which has a version but no change row)."""
 
     article_id: int
-    kind: str
+    kind: EventKind
     url: str
     title_before: str | None
     title_after: str | None
@@ -24,24 +27,22 @@ class ChangeSummary:
 
 @dataclass
 class LoadReport:
-    """What a batch did; `already_loaded` is True (and every count 0) for a repeated batch."""
+    """What a batch did; `already_loaded` is True (and every count 0) for a repeated batch.
+    `report[Count.changed]` reads one count."""
 
     batch_id: str
     already_loaded: bool = False
-    new: int = 0
-    changed: int = 0
-    cosmetic: int = 0
-    unchanged: int = 0
-    not_modified: int = 0
-    removed: int = 0
-    restored: int = 0
-    revert: int = 0
-    parser_change: int = 0
-    flip_flop_suppressed: int = 0
-    failed: int = 0
-    parse_error: int = 0
-    skipped: int = 0
+    tally: Counter[Count] = field(default_factory=Counter)
     changes: list[ChangeSummary] = field(default_factory=list)
 
+    def record(self, kind: EventKind) -> None:
+        self.tally[Count.of_event(kind)] += 1
+
+    def __getitem__(self, count: Count) -> int:
+        if count not in LOAD_COUNTS:
+            raise KeyError(f"{count} is not a load count")
+        return self.tally[count]
+
     def counts(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.type == "int"}
+        """Every load count, zero or not, in event-kind order (stored in `loaded_batches`)."""
+        return {count.value: self.tally[count] for count in LOAD_COUNTS}

@@ -1,18 +1,26 @@
 """The warehouse schema, its in-place migrations, and the public views.
 
-Migrations run in order inside one transaction each and only ever add: a database written by an
-older release is upgraded where it lies and keeps every row. Views hold no data, so they are
-recreated on every migration; they are the stable public interface (see README-sql.md), the
-tables behind them may grow.
+Migrations run in order inside one transaction each: a database written by an older release is
+upgraded where it lies and keeps every row; a migration that cannot keep them all raises and
+changes nothing. Views hold no data, so they are recreated on every migration; they are the
+stable public interface (see README-sql.md), the tables behind them may grow.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 
 import duckdb
 
+from warehouse.kinds import ERROR_EVENTS, ArticleStatus, ChangeKind, FetchOutcome, sql_in
 from warehouse.locking import connect
+
+
+class MigrationRefused(RuntimeError):
+    """The database holds rows the next schema version cannot keep; nothing was changed."""
+
 
 _V1 = """
 CREATE TABLE schema_version (
@@ -164,7 +172,151 @@ ALTER TABLE run_records ADD COLUMN pid INTEGER;
 ALTER TABLE run_records ADD COLUMN hostname VARCHAR;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# v5: CHECK constraints derived from warehouse/kinds.py on every closed-vocabulary column, a key
+# on version_topics, and no secondary ART index: benchmarks/index_bench.py shows that the
+# `changes(detected_at)` index never serves the range filters it was made for, and that the
+# `articles(next_check_at)` index, which DuckDB does use for `next_check_at <= now`, makes the
+# due query slower than the scan it replaces while slowing every upsert of `articles`.
+# DuckDB cannot add a CHECK constraint to an existing table, so the four tables are rebuilt
+# (same columns, same order, same rows in the same order) inside the migration's transaction.
+CHECKED: tuple[tuple[str, str, tuple[StrEnum, ...]], ...] = (
+    ("articles", "status", tuple(ArticleStatus)),
+    ("changes", "kind", tuple(ChangeKind)),
+    ("fetches", "outcome", tuple(FetchOutcome)),
+    ("observation_errors", "outcome", ERROR_EVENTS),
+)
+"""The columns with a closed vocabulary: table, column, the values its CHECK allows."""
+
+VERSION_TOPICS_KEY = ("article_id", "version", "source", "topic")
+
+
+def _v5_tables() -> dict[str, str]:
+    checks = {(table, column): sql_in(column, values) for table, column, values in CHECKED}
+    return {
+        "articles": f"""(
+            article_id BIGINT PRIMARY KEY,
+            url VARCHAR NOT NULL,
+            channel VARCHAR,
+            category VARCHAR,
+            status VARCHAR NOT NULL CHECK ({checks["articles", "status"]}),
+            current_version INTEGER,
+            first_seen TIMESTAMPTZ NOT NULL,
+            last_checked TIMESTAMPTZ,
+            last_changed TIMESTAMPTZ,
+            check_count INTEGER NOT NULL DEFAULT 0,
+            next_check_at TIMESTAMPTZ,
+            etag VARCHAR,
+            last_modified VARCHAR,
+            page_fingerprint VARCHAR,
+            cosmetic_count INTEGER NOT NULL DEFAULT 0
+        )""",
+        "changes": f"""(
+            change_id BIGINT PRIMARY KEY DEFAULT nextval('change_ids'),
+            article_id BIGINT NOT NULL,
+            kind VARCHAR NOT NULL CHECK ({checks["changes", "kind"]}),
+            version_from INTEGER,
+            version_to INTEGER,
+            detected_at TIMESTAMPTZ NOT NULL,
+            changed_fields VARCHAR[] NOT NULL,
+            title_before VARCHAR,
+            title_after VARCHAR,
+            words_added INTEGER NOT NULL,
+            words_removed INTEGER NOT NULL,
+            diff JSON,
+            run_id VARCHAR,
+            batch_id VARCHAR
+        )""",
+        "fetches": f"""(
+            article_id BIGINT,
+            url VARCHAR NOT NULL,
+            final_url VARCHAR,
+            status INTEGER,
+            outcome VARCHAR NOT NULL CHECK ({checks["fetches", "outcome"]}),
+            bytes BIGINT NOT NULL,
+            etag VARCHAR,
+            last_modified VARCHAR,
+            elapsed_ms DOUBLE NOT NULL,
+            error VARCHAR,
+            attempted_at TIMESTAMPTZ NOT NULL,
+            attempt INTEGER NOT NULL,
+            run_id VARCHAR,
+            batch_id VARCHAR,
+            cause VARCHAR
+        )""",
+        "observation_errors": f"""(
+            article_id BIGINT NOT NULL,
+            url VARCHAR NOT NULL,
+            observed_at TIMESTAMPTZ NOT NULL,
+            outcome VARCHAR NOT NULL CHECK ({checks["observation_errors", "outcome"]}),
+            error VARCHAR,
+            run_id VARCHAR,
+            batch_id VARCHAR
+        )""",
+    }
+
+
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    problems = [*_values_outside_checks(con), *_duplicate_topic_keys(con)]
+    if problems:
+        raise MigrationRefused(
+            "cannot upgrade the database to schema version 5, nothing was changed: "
+            + "; ".join(problems)
+            + ". Correct or delete those rows (they are listed by the queries above), then run "
+            "again."
+        )
+    for table, columns in _v5_tables().items():
+        _rebuild(con, table, columns)
+    con.execute(f"ALTER TABLE version_topics ADD PRIMARY KEY ({', '.join(VERSION_TOPICS_KEY)})")
+
+
+def _values_outside_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    found = []
+    for table, column, values in CHECKED:
+        where = f"NOT ({sql_in(column, values)})"
+        bad = con.execute(
+            f"SELECT {column}, count(*) FROM {table} WHERE {where} GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        if bad:
+            listed = ", ".join(f"{value!r} ({n} rows)" for value, n in bad)
+            found.append(
+                f"{table}.{column} holds {listed} (SELECT * FROM {table} WHERE {where}); "
+                f"allowed: {', '.join(v.value for v in values)}"
+            )
+    return found
+
+
+def _duplicate_topic_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    key = ", ".join(VERSION_TOPICS_KEY)
+    duplicated = con.execute(
+        f"SELECT count(*) FROM (SELECT {key} FROM version_topics GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    if not duplicated:
+        return []
+    return [
+        f"version_topics has {duplicated} ({key}) keys on more than one row "
+        f"(SELECT {key}, count(*) FROM version_topics GROUP BY ALL HAVING count(*) > 1)"
+    ]
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, table: str, definition: str) -> None:
+    """Recreate `table` with `definition` and every row, in the same order (so rowids, which the
+    read snapshot's incremental copy counts on, are kept)."""
+    columns = ", ".join(
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND table_name = ? ORDER BY column_index",
+            [table],
+        ).fetchall()
+    )
+    con.execute(f"CREATE TABLE {table}_v5 {definition}")
+    con.execute(f"INSERT INTO {table}_v5 ({columns}) SELECT {columns} FROM {table} ORDER BY rowid")
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE {table}_v5 RENAME TO {table}")
+
+
+Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LATEST_TOPICS = """
@@ -289,7 +441,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
     for number, script in enumerate(MIGRATIONS[found:], start=found + 1):
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(script)
+            if isinstance(script, str):
+                con.execute(script)
+            else:
+                script(con)
             con.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
             _create_views(con)
             con.execute("COMMIT")

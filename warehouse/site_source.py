@@ -14,12 +14,13 @@ from pathlib import Path
 import duckdb
 
 from warehouse.diffing import VersionDiff, diff_snapshots
+from warehouse.kinds import ChangeKind, sql_in
 from warehouse.normalize import DIFFED_TOPIC_SQL, Snapshot, snapshot_from_row
 from warehouse.snapshot import open_read
 
 # Kinds a reader of the site cares about; `parser_change` is our own re-parse, shown only in an
 # article's history.
-PUBLIC_KINDS = ("edit", "revert", "removed", "restored")
+PUBLIC_KINDS = (ChangeKind.edit, ChangeKind.revert, ChangeKind.removed, ChangeKind.restored)
 _CHUNK = 500
 
 
@@ -98,7 +99,7 @@ _CURRENT_TOPICS = f"""
 _COLUMNS = """c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_version,
     c.detected_at, c.changed_fields, c.title_before, c.title_after, c.words_added,
     c.words_removed"""
-_PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
+_PUBLIC = sql_in("c.kind", PUBLIC_KINDS)
 # The window's changes with their articles' current topics: what the list pages show.
 _STAGE = f"""
     CREATE OR REPLACE TEMP TABLE site_changes AS

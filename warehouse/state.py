@@ -8,6 +8,7 @@ from datetime import datetime
 import duckdb
 
 from warehouse.change_detection import ArticleState, StoredVersion
+from warehouse.kinds import ArticleStatus
 from warehouse.normalize import DIFFED_TOPIC_SQL, snapshot_from_row
 
 _IDS = "(SELECT unnest(?::BIGINT[]))"
@@ -39,7 +40,7 @@ def load_states(
         states[article_id] = ArticleState(
             article_id=article_id,
             url=row[1],
-            status=row[2],
+            status=ArticleStatus(row[2]),
             current_version=row[3],
             versions=versions[article_id],
             first_seen=row[4],

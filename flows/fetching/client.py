@@ -237,7 +237,11 @@ class Fetcher:
                 if decision.action == "follow" and decision.target is not None:
                     current = decision.target
                     continue
-                outcome: FetchOutcome = "removed" if decision.action == "removed" else "http_error"
+                outcome = (
+                    FetchOutcome.removed
+                    if decision.action == "removed"
+                    else FetchOutcome.http_error
+                )
                 cause: FailureCause | None = None
                 if outcome != "removed":
                     off_list = decision.target and not is_allowed_url(
@@ -269,32 +273,36 @@ class Fetcher:
         status, headers = exchange.status, exchange.headers
         result = partial(FetchResult, url, status=status, final_url=exchange.url, attempts=attempts)
         if exchange.failure is not None:
-            return result(outcome=exchange.failure, error=exchange.error, cause=exchange.cause)
+            return result(
+                outcome=FetchOutcome(exchange.failure), error=exchange.error, cause=exchange.cause
+            )
         assert status is not None
         new_etag = headers.get("etag") or None
         new_modified = headers.get("last-modified") or None
         if status == 304:
             return result(
-                outcome="not_modified",
+                outcome=FetchOutcome.not_modified,
                 etag=new_etag or etag,
                 last_modified=new_modified or last_modified,
             )
         if kind == "article" and status in (404, 410):
-            _set_last_outcome(attempts, "removed", None)
-            return result(outcome="removed", error=f"HTTP {status}")
+            _set_last_outcome(attempts, FetchOutcome.removed, None)
+            return result(outcome=FetchOutcome.removed, error=f"HTTP {status}")
         if not 200 <= status < 300:
-            return result(outcome="http_error", error=exchange.error, cause=exchange.cause)
+            return result(
+                outcome=FetchOutcome.http_error, error=exchange.error, cause=exchange.cause
+            )
         # With repeated Content-Type headers the last one wins, as in browsers (WHATWG Fetch).
         content_types = headers.get_list("content-type")
         content_type = content_types[-1] if content_types else None
         if not _content_type_ok(kind, content_type):
             error = f"content-type {content_type!r} is not what a {kind} page serves"
-            _set_last_outcome(attempts, "not_article", error, "not_html")
-            return result(outcome="not_article", error=error, cause="not_html")
+            _set_last_outcome(attempts, FetchOutcome.not_article, error, "not_html")
+            return result(outcome=FetchOutcome.not_article, error=error, cause="not_html")
         content = exchange.content or b""
         decoded = decode_document(content, content_type)
         return result(
-            outcome="ok",
+            outcome=FetchOutcome.ok,
             content=content,
             text=decoded.text,
             etag=new_etag,
@@ -413,11 +421,11 @@ class Fetcher:
         if rules.allows(path_of(current)):
             return None
         if rules.unreachable is not None:
-            outcome: FetchOutcome = "robots_unreachable"
+            outcome = FetchOutcome.robots_unreachable
             cause: FailureCause = "robots_unreachable"
             error = f"site unreachable: robots.txt could not be fetched ({rules.unreachable})"
         else:
-            outcome, cause = "blocked_by_robots", "robots_disallowed"
+            outcome, cause = FetchOutcome.blocked_by_robots, "robots_disallowed"
             error = f"disallowed by robots.txt: {current}"
         attempts.append(_no_request(current, outcome, cause, error, len(attempts) + 1))
         return FetchResult(
@@ -443,13 +451,13 @@ def _describe(exc: Exception) -> str:
 
 def _attempt_record(exchange: _Exchange, number: int) -> Attempt:
     if exchange.failure is not None:
-        outcome: FetchOutcome = exchange.failure
+        outcome = FetchOutcome(exchange.failure)
     elif exchange.status == 304:
-        outcome = "not_modified"
+        outcome = FetchOutcome.not_modified
     elif exchange.status is not None and exchange.status >= 400:
-        outcome = "http_error"
+        outcome = FetchOutcome.http_error
     else:
-        outcome = "ok"
+        outcome = FetchOutcome.ok
     is_redirect = exchange.status in REDIRECT_STATUSES
     return Attempt(
         cause=exchange.cause,
