@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from flows.fetching.causes import CAUSE_LABELS
 from parsers.urls import host_of
+from warehouse.kinds import ObservationOutcome
 from warehouse.records import Observation
 
 MIN_ATTEMPTS_FOR_SHARE = 5
-_FETCHED = {"ok", "parse_error", "not_modified", "removed"}
+_FETCHED = frozenset(ObservationOutcome) - {ObservationOutcome.failed}
 
 
 class RunFailed(RuntimeError):

@@ -21,8 +21,13 @@ from support.warehouse_support import (
 )
 
 from parsers.models import Page, TopicTag
-from warehouse import load_batch, load_batches
+from warehouse import load_batch, load_batches, migrate
+from warehouse.batch_rows import compress_pages
 from warehouse.kinds import Count
+from warehouse.loading import apply_batches
+from warehouse.locking import connect
+from warehouse.normalize import raw_hash
+from warehouse.rawpages import decompress
 from warehouse.records import Batch
 from warehouse.scheduling import Ladder
 
@@ -356,3 +361,24 @@ def test_a_topic_given_twice_is_stored_once_with_a_warning(db, caplog):
         ("taxonomy", 0.8),
     ]
     assert "topic bencana (taxonomy) given twice" in caplog.text
+
+
+def test_raw_pages_compressed_before_the_file_opens_or_inside_are_the_same(tmp_path):
+    observation = ok(make_article(), T0)
+    page = raw_hash(observation.raw_html)
+    assert list(compress_pages([batch(observation)])) == [page]
+    assert compress_pages([batch(ok(make_article(), T0, reparse=True))]) == {}
+    assert compress_pages([batch(gone(ARTICLE_ID, T0))]) == {}
+    loaded, held = tmp_path / "loaded.duckdb", tmp_path / "held.duckdb"
+    load_batch(loaded, batch(observation))  # compressed before the file is opened
+    migrate(held)
+    con = connect(held, read_only=False, lock_timeout=5.0)
+    try:
+        apply_batches(con, [batch(observation)], Ladder())  # compressed in the transaction
+    finally:
+        con.close()
+    query = "SELECT raw_hash, codec, content FROM raw_pages"
+    assert rows(loaded, query) == rows(held, query)
+    (_, codec, content), *_ = rows(held, query)
+    assert rows(held, "SELECT raw_hash FROM raw_pages") == [(page,)]
+    assert decompress(codec, content) == observation.raw_html

@@ -270,7 +270,7 @@ def test_v4_database_is_upgraded_in_place_with_every_row(v4_db):
     assert migrate(v4_db) == SCHEMA_VERSION
 
 
-def test_v5_has_the_checks_the_key_and_no_secondary_index(v4_db):
+def test_v5_has_the_checks_the_key_and_only_the_due_index(v4_db):
     migrate(v4_db)
     checked = rows(
         v4_db,
@@ -288,7 +288,9 @@ def test_v5_has_the_checks_the_key_and_no_secondary_index(v4_db):
         """SELECT constraint_column_names FROM duckdb_constraints()
            WHERE table_name = 'version_topics' AND constraint_type = 'PRIMARY KEY'""",
     ) == [(["article_id", "version", "source", "topic"],)]
-    assert rows(v4_db, "SELECT index_name FROM duckdb_indexes()") == []
+    assert rows(v4_db, "SELECT index_name, sql FROM duckdb_indexes()") == [
+        ("articles_next_check", "CREATE INDEX articles_next_check ON articles(next_check_at);")
+    ]
     with duckdb.connect(str(v4_db)) as con, pytest.raises(duckdb.ConstraintException):
         con.execute("INSERT INTO version_topics VALUES (5123456, 1, 'bencana', 'taxonomy', 1, [])")
 

@@ -23,7 +23,9 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-CONFIRMING_KINDS = ("edit", "removed", "restored", "revert")
+from warehouse.kinds import ChangeKind
+
+CONFIRMING_KINDS = (ChangeKind.edit, ChangeKind.removed, ChangeKind.restored, ChangeKind.revert)
 _KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in CONFIRMING_KINDS) + ")"
 HINT_SOURCES = ("sitemap", "rss")
 

@@ -56,7 +56,7 @@ class ChangeRecord:
 
     @property
     def headline_changed(self) -> bool:
-        return "title" in self.changed_fields and self.kind in ("edit", "revert")
+        return "title" in self.changed_fields and self.kind in (ChangeKind.edit, ChangeKind.revert)
 
     @property
     def diff_versions(self) -> tuple[int, int] | None:
@@ -251,7 +251,7 @@ class SiteChanges:
         by_feed = {
             "all": recent,
             "headlines": [c for c in recent if c.headline_changed],
-            "removals": [c for c in recent if c.kind == "removed"],
+            "removals": [c for c in recent if c.kind == ChangeKind.removed],
         }
         by_feed |= {f"topic:{t}": [c for c in recent if t in c.topics] for t in topics}
         short = [feed for feed, found in by_feed.items() if len(found) < size]
