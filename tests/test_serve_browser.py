@@ -116,7 +116,17 @@ def test_ui_talks_to_its_own_api(served: Served) -> None:
     assert settings["api_url"] == f"{served.ui}/api"
 
 
-def test_serve_runs_monitor_at_start_and_cancels_an_overlapping_run(served: Served) -> None:
+@dataclass
+class Overlap:
+    first: dict
+    second: dict
+    first_state: str | None  # the first run's, once the second was cancelled
+
+
+@pytest.fixture(scope="module")
+def overlap(served: Served) -> Overlap:
+    """A second monitor run sent while serve's first one is held busy, then the pages released
+    and both runs over: each test reads this, so neither depends on the other having run."""
     cli = served.cli
     first = cli.wait_for(lambda: running_monitor(served), WAIT, "the first monitor run running")
     deployment = next(d for d in api(served, "/deployments/filter") if d["name"] == "monitor")
@@ -125,9 +135,17 @@ def test_serve_runs_monitor_at_start_and_cancels_an_overlapping_run(served: Serv
     cli.wait_for(
         lambda: state_of(served, second["id"]) == "CANCELLED", WAIT, "the second run cancelled"
     )
-    assert state_of(served, first["id"]) == "RUNNING"
+    first_state = state_of(served, first["id"])
     release(served)
     cli.wait_for(lambda: len(finished_lines(served)) >= 2, WAIT, "two finished-run lines")
+    return Overlap(first, second, first_state)
+
+
+def test_serve_runs_monitor_at_start_and_cancels_an_overlapping_run(
+    served: Served, overlap: Overlap
+) -> None:
+    cli, first, second = served.cli, overlap.first, overlap.second
+    assert overlap.first_state == "RUNNING"
     states = {m.group(3): m.group(1) for m in finished_lines(served)}
     assert states[first["id"]] == "Completed", cli.output()[-3000:]
     assert states[second["id"]] == "Cancelled", cli.output()[-3000:]
@@ -139,11 +157,10 @@ def test_serve_runs_monitor_at_start_and_cancels_an_overlapping_run(served: Serv
         assert f"{name}: on demand" in cli.output()
 
 
-def test_browser_shows_deployments_and_run_artifacts(served: Served) -> None:
+def test_browser_shows_deployments_and_run_artifacts(served: Served, overlap: Overlap) -> None:
     from playwright.sync_api import sync_playwright
 
     binary = chromium()
-    release(served)
     done = served.cli.wait_for(
         lambda: next((m for m in finished_lines(served) if m.group(1) == "Completed"), None),
         WAIT,
