@@ -173,6 +173,41 @@ _LATEST_TOPICS = """
     JOIN version_topics t ON t.article_id = a.article_id AND t.version = a.current_version
 """
 
+
+def topic_trends_sql(versions: str = "versions", changes: str = "changes") -> str:
+    """The `topic_trends` view's query over the given sources (default: the tables).
+
+    The read snapshot materialises the view and recomputes only some weeks by passing filtered
+    sources (warehouse/snapshot_trends.py); both use this one query so they cannot drift apart.
+    """
+    return f"""
+        WITH tagged AS (
+            SELECT DISTINCT lt.article_id, lt.topic, v.published_at
+            FROM ({_LATEST_TOPICS}) lt
+            JOIN {versions} v ON v.article_id = lt.article_id AND v.version = lt.version
+        ),
+        periods AS (SELECT unnest(['day', 'week']) AS period),
+        published AS (
+            SELECT period, topic,
+                   date_trunc(period, published_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
+                   count(DISTINCT article_id) AS articles
+            FROM tagged, periods GROUP BY ALL
+        ),
+        edited AS (
+            SELECT period, t.topic,
+                   date_trunc(period, c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
+                   count(*) AS edits, count(DISTINCT c.article_id) AS edited_articles
+            FROM {changes} c
+            JOIN (SELECT DISTINCT article_id, topic FROM tagged) t USING (article_id), periods
+            WHERE c.kind = 'edit'
+            GROUP BY ALL
+        )
+        SELECT period, start AS period_start, topic, coalesce(articles, 0) AS articles,
+               coalesce(edits, 0) AS edits, coalesce(edited_articles, 0) AS edited_articles
+        FROM published FULL JOIN edited USING (period, topic, start)
+    """
+
+
 VIEWS: dict[str, str] = {
     "latest_articles": """
         SELECT a.article_id, a.url, a.channel, a.category, a.status,
@@ -214,32 +249,7 @@ VIEWS: dict[str, str] = {
         JOIN articles a USING (article_id)
         JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
     """,
-    "topic_trends": f"""
-        WITH tagged AS (
-            SELECT DISTINCT lt.article_id, lt.topic, v.published_at
-            FROM ({_LATEST_TOPICS}) lt
-            JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
-        ),
-        periods AS (SELECT unnest(['day', 'week']) AS period),
-        published AS (
-            SELECT period, topic,
-                   date_trunc(period, published_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
-                   count(DISTINCT article_id) AS articles
-            FROM tagged, periods GROUP BY ALL
-        ),
-        edited AS (
-            SELECT period, t.topic,
-                   date_trunc(period, c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
-                   count(*) AS edits, count(DISTINCT c.article_id) AS edited_articles
-            FROM changes c
-            JOIN (SELECT DISTINCT article_id, topic FROM tagged) t USING (article_id), periods
-            WHERE c.kind = 'edit'
-            GROUP BY ALL
-        )
-        SELECT period, start AS period_start, topic, coalesce(articles, 0) AS articles,
-               coalesce(edits, 0) AS edits, coalesce(edited_articles, 0) AS edited_articles
-        FROM published FULL JOIN edited USING (period, topic, start)
-    """,
+    "topic_trends": topic_trends_sql(),
     "freshness": """
         WITH detected AS (
             SELECT (c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day,

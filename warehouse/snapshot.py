@@ -12,7 +12,9 @@ read-only transaction; the copy is updated from those files with the live file c
 table but `articles` and `run_records` only ever grows, so the new rows are those past the row
 count recorded at the last publication (DuckDB row ids are dense while nothing is deleted; if a
 table ever shrinks or the schema changes, that copy is rebuilt in full). An article's row is
-refreshed when the new rows name it; `run_records` is small and copied whole.
+refreshed when the new rows name it; `run_records` is small and copied whole. `topic_trends` is
+a table in the copies, recomputed for the weeks the refreshed articles touch
+(warehouse/snapshot_trends.py); every other view is the live file's own definition.
 
 The copies are written in storage version SNAPSHOT_STORAGE_VERSION, which DuckDB 1.x clients
 (the `duckdb-cli` on PyPI, R, DBeaver drivers) can open; raw HTML is left out.
@@ -35,6 +37,8 @@ import duckdb
 
 from warehouse.locking import DatabaseLocked, connect, holder_pid
 from warehouse.queries import WarehouseMissing, open_readonly
+from warehouse.snapshot_trends import NAME as TRENDS
+from warehouse.snapshot_trends import note_weeks_before, publish_trends
 
 log = logging.getLogger(__name__)
 
@@ -397,6 +401,13 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
             _create_tables(con, parquet("_columns"))
         for table in GROWING_TABLES:
             con.execute(f"INSERT INTO snap.{table} SELECT * FROM {parquet(table)}")
+        touched = None
+        if extract.mode == "incremental":
+            touched = (
+                f"SELECT article_id FROM {parquet('articles')} "
+                f"UNION SELECT article_id FROM {parquet('version_topics')}"
+            )
+            note_weeks_before(con, touched)
         con.execute(
             f"DELETE FROM snap.articles WHERE article_id IN "
             f"(SELECT article_id FROM {parquet('articles')})"
@@ -429,6 +440,9 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
         con.execute("USE snap")
         views = con.execute(f"SELECT view_name, sql FROM {parquet('_views')}").fetchall()
         for name, sql in views:
+            if name == TRENDS:
+                log.info("read snapshot: topic_trends %s", publish_trends(con, sql, touched))
+                continue
             con.execute(f'DROP VIEW IF EXISTS "{name}"')
             con.execute(sql)
         con.execute("COMMIT")

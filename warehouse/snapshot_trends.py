@@ -1,0 +1,140 @@
+"""`topic_trends` held as a table in the read snapshot, recomputed only for the weeks touched.
+
+The live file's `topic_trends` view aggregates the current topics of every article ever seen:
+3.2 s on a year, too slow for the README's trends query (1 s at most). The snapshot stores the
+view's result as a table of the same name and columns instead.
+
+The rows of one WIB week (the week itself and its seven days) depend only on the articles whose
+current version was published in that week, on the edits detected in it, and on the current
+topics of the articles edited in it. So when a publication refreshes some articles, the weeks to
+recompute are those of their current versions' publication dates, before and after, and of every
+edit of theirs (a new version may change the topics its old edits count under). Those weeks are
+recomputed with the view's own query (`schema.topic_trends_sql`) over the rows of those weeks.
+
+The table is kept only while the live file's view is the query this module knows: a live file
+with another definition (another release) gets the live view itself, so the snapshot never
+answers differently from the live file.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+from warehouse.schema import VIEWS, topic_trends_sql
+
+log = logging.getLogger(__name__)
+
+NAME = "topic_trends"
+WEEKS = "trend_weeks"  # a temporary table of the WIB weeks to recompute
+ROW_WEEK = "date_trunc('week', period_start)::DATE"  # a week's row, or the week of a day's row
+
+
+def week_of(column: str) -> str:
+    """The WIB week (its Monday) a timestamp falls in, as the view truncates it."""
+    return f"date_trunc('week', {column} AT TIME ZONE 'Asia/Jakarta')::DATE"
+
+
+def is_materialised(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the copy attached as `snap` holds `topic_trends` as a table."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'snap' AND table_name = ?",
+        [NAME],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def note_weeks_before(con: duckdb.DuckDBPyConnection, touched: str) -> None:
+    """Before the `touched` articles' rows are replaced: the weeks they were published in.
+
+    `touched` is a query of article ids. Their old rows are about to go, so the weeks they
+    counted in have to be noted now; everything else needed is still there afterwards (versions
+    and changes only grow).
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {WEEKS} AS
+            SELECT DISTINCT {week_of("v.published_at")} AS week
+            FROM snap.articles a
+            JOIN snap.versions v ON v.article_id = a.article_id AND v.version = a.current_version
+            WHERE a.article_id IN ({touched})"""
+    )
+
+
+def publish_trends(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: str | None) -> str:
+    """Bring `snap.topic_trends` up to date after the tables were; returns what it did.
+
+    `touched` names the refreshed articles (`note_weeks_before` ran for them), or is None to
+    recompute everything. The connection's default database is `snap`. Returns "view" when the
+    live file's view is not this release's and the live definition was created as a view.
+    """
+    try:
+        return _publish(con, live_view_sql, touched)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.{WEEKS}")
+
+
+def _publish(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: str | None) -> str:
+    if not _is_this_release(con, live_view_sql):
+        log.warning("topic_trends in the live file differs from this release's: kept as a view")
+        _drop(con)
+        con.execute(live_view_sql)
+        return "view"
+    if touched is None or not is_materialised(con):
+        _drop(con)
+        con.execute(f"CREATE TABLE snap.{NAME} AS {topic_trends_sql()}")
+        return "full"
+    con.execute(
+        f"""INSERT INTO {WEEKS}
+            SELECT {week_of("v.published_at")}
+            FROM snap.articles a
+            JOIN snap.versions v ON v.article_id = a.article_id AND v.version = a.current_version
+            WHERE a.article_id IN ({touched})
+            UNION
+            SELECT {week_of("detected_at")} FROM snap.changes
+            WHERE kind = 'edit' AND article_id IN ({touched})"""
+    )
+    weeks = f"(SELECT week FROM {WEEKS})"
+    changes = f"(SELECT * FROM snap.changes WHERE {week_of('detected_at')} IN {weeks})"
+    # Every version of the articles edited in those weeks, for their current topics; the
+    # articles published in them are among these versions' rows too.
+    versions = f"""(SELECT * FROM snap.versions
+                    WHERE {week_of("published_at")} IN {weeks}
+                       OR article_id IN (SELECT article_id FROM {changes} WHERE kind = 'edit'))"""
+    con.execute(f"DELETE FROM snap.{NAME} WHERE {ROW_WEEK} IN {weeks}")
+    con.execute(
+        f"""INSERT INTO snap.{NAME}
+            SELECT * FROM ({topic_trends_sql(versions, changes)}) WHERE {ROW_WEEK} IN {weeks}"""
+    )
+    count = con.execute(f"SELECT count(DISTINCT week) FROM {WEEKS}").fetchone()
+    return f"{count[0] if count else 0} weeks"
+
+
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Whatever `snap.topic_trends` is now, table or view."""
+    kind = con.execute(
+        """SELECT 'TABLE' FROM duckdb_tables() WHERE database_name = 'snap' AND table_name = $n
+           UNION ALL
+           SELECT 'VIEW' FROM duckdb_views() WHERE database_name = 'snap' AND view_name = $n""",
+        {"n": NAME},
+    ).fetchone()
+    if kind:
+        con.execute(f"DROP {kind[0]} snap.{NAME}")
+
+
+def _is_this_release(con: duckdb.DuckDBPyConnection, live_view_sql: str) -> bool:
+    """Whether the live view is this release's query, compared as DuckDB prints both back."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {NAME} AS {VIEWS[NAME]}")
+    try:
+        found = con.execute(
+            "SELECT sql FROM duckdb_views() WHERE temporary AND view_name = ?", [NAME]
+        ).fetchone()
+    finally:
+        con.execute(f"DROP VIEW temp.{NAME}")
+    ours = found[0] if found else ""
+    return _body(ours) == _body(live_view_sql)
+
+
+def _body(create_view: str) -> str:
+    """The query of a `CREATE [TEMP] VIEW name AS query;` statement."""
+    return create_view.split(" AS ", 1)[-1].strip().rstrip(";")
