@@ -232,6 +232,7 @@ class _Extract:
     counts: dict[str, int]
     starts: dict[str, int]
     schema_version: int
+    generation: int
     last_loaded_at: datetime | None
     live_hold_seconds: float
 
@@ -356,6 +357,7 @@ def _extract(
         counts=counts,
         starts=starts,
         schema_version=schema_version,
+        generation=time.time_ns() // 1000 if full else marks.get("_generation", 0),
         last_loaded_at=loaded[0] if loaded else None,
         live_hold_seconds=time.monotonic() - started,
     )
@@ -416,7 +418,11 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
         for table in REPLACED_TABLES:
             con.execute(f"DELETE FROM snap.{table}")
             con.execute(f"INSERT INTO snap.{table} SELECT * FROM {parquet(table)}")
-        marks = [*extract.counts.items(), ("_schema", extract.schema_version)]
+        marks = [
+            *extract.counts.items(),
+            ("_schema", extract.schema_version),
+            ("_generation", extract.generation),
+        ]
         con.execute(f"DELETE FROM snap.{MARKS_TABLE}")
         con.execute(
             f"INSERT INTO snap.{MARKS_TABLE} SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
