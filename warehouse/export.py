@@ -205,9 +205,15 @@ def _marks_since(old: dict[str, int] | None, now: dict[str, int]) -> dict[str, i
 
 
 def _touched(since: dict[str, int]) -> str:
-    """The articles named in rows added since `since`: only these can have changed."""
+    """The articles named in rows added since `since`: only these can have changed.
+
+    A 304 moves only the recheck bookkeeping, which the export leaves out (one that restores a
+    removed article also adds a `changes` row), so those fetches do not count: at a year's
+    rate they are most of the new rows, and would send the export to every month's articles.
+    """
     return " UNION ".join(
         f"SELECT article_id FROM {table} WHERE rowid >= {int(since[table])}"
+        + (" AND outcome <> 'not_modified'" if table == "fetches" else "")
         for table in ARTICLE_EVIDENCE
     )
 
