@@ -308,7 +308,9 @@ def _open_copy(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _marks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows of each growing table already in this copy, and its schema version (`_schema`)."""
+    """Rows of each growing table already in this copy, its schema version (`_schema`), and
+    when the copy was last built in full (`_generation`: row marks compare only within one build;
+    the Parquet export relies on it)."""
     found = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'snap' AND table_name = ?",
         [MARKS_TABLE],
