@@ -13,10 +13,11 @@ Liputan6 publishes about 1,500 articles a day (550,000 a year). This builds a sy
    loaded share and is extrapolated to a full year from its measured stored size. Next checks
    of the tiled articles are spread over their ladder interval, as after a year of running.
 3. On the year: snapshot publication (full, then incremental after one more monitor-sized load),
-   Parquet export (full, then incremental), each README example query on the snapshot and the
+   Parquet export (full, incremental after one more run, and a re-run with nothing new), each
+   example query of the README and of warehouse/README-sql.md on the snapshot and the
    due-for-recheck query on the live file, the lock hold per batch group of loads into the
-   year-sized file. Baselines, same run: the same queries on the loaded hours before tiling, the
-   full publication and the full export.
+   year-sized file. Baselines, same run: the same README queries on the loaded hours before
+   tiling, the full publication and the full export.
 
 The built year (the live file, the simulator's state and the build's figures) stays in
 `--workdir`; `--reuse` measures it again without rebuilding (each measurement loads a few more
