@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, make_article, ok
+from test_warehouse_support import ARTICLE_ID, PARAGRAPHS, batch, make_article, not_modified, ok
 
 from parsers.models import Article, TopicTag
 from warehouse import load_batch
@@ -94,7 +94,9 @@ def test_the_table_equals_the_view_after_every_publication(
 
     later = NOW + timedelta(hours=1)
     new = article(4, later - timedelta(minutes=10), "Harga Beras Naik")
-    load_batch(db, batch(ok(new, later, topics=tag("ekonomi"))))
+    load_batch(
+        db, batch(ok(new, later, topics=tag("ekonomi")), not_modified(ARTICLE_ID + 1, later))
+    )
     assert publish(db).mode == "incremental"
     assert trends(snapshot_path(db)) == trends(db)
 

@@ -37,6 +37,7 @@ import duckdb
 
 from warehouse.locking import DatabaseLocked, connect, holder_pid
 from warehouse.queries import WarehouseMissing, open_readonly
+from warehouse.snapshot_trends import EVIDENCE as TRENDS_EVIDENCE
 from warehouse.snapshot_trends import NAME as TRENDS
 from warehouse.snapshot_trends import note_weeks_before, publish_trends
 
@@ -407,9 +408,8 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
             con.execute(f"INSERT INTO snap.{table} SELECT * FROM {parquet(table)}")
         touched = None
         if extract.mode == "incremental":
-            touched = (
-                f"SELECT article_id FROM {parquet('articles')} "
-                f"UNION SELECT article_id FROM {parquet('version_topics')}"
+            touched = " UNION ".join(
+                f"SELECT article_id FROM {parquet(table)}" for table in TRENDS_EVIDENCE
             )
             note_weeks_before(con, touched)
         con.execute(

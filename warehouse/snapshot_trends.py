@@ -6,9 +6,10 @@ view's result as a table of the same name and columns instead.
 
 The rows of one WIB week (the week itself and its seven days) depend only on the articles whose
 current version was published in that week, on the edits detected in it, and on the current
-topics of the articles edited in it. So when a publication refreshes some articles, the weeks to
-recompute are those of their current versions' publication dates, before and after, and of every
-edit of theirs (a new version may change the topics its old edits count under). Those weeks are
+topics of the articles edited in it. So when a publication brings new versions, changes or
+topics of some articles, the weeks to recompute are those of their current versions' publication
+dates, before and after, and of every edit of theirs (a new version may change the topics its old
+edits count under). Those weeks are
 recomputed with the view's own query (`schema.topic_trends_sql`) over the rows of those weeks.
 
 The table is kept only while the live file's view is the query this module knows: a live file
@@ -27,6 +28,11 @@ from warehouse.schema import VIEWS, topic_trends_sql
 log = logging.getLogger(__name__)
 
 NAME = "topic_trends"
+# An article's trend rows depend on its current version, that version's topics and publication
+# date, and its edits. Each of these moves only with a new row in one of these tables: a version
+# becomes current only with a new `versions` row or a `changes` row (edit, revert, restore,
+# parser change). Rechecks that find nothing new (most of the rows of `fetches`) move none.
+EVIDENCE = ("versions", "changes", "version_topics")
 WEEKS = "trend_weeks"  # a temporary table of the WIB weeks to recompute
 ROW_WEEK = "date_trunc('week', period_start)::DATE"  # a week's row, or the week of a day's row
 
@@ -64,9 +70,9 @@ def note_weeks_before(con: duckdb.DuckDBPyConnection, touched: str) -> None:
 def publish_trends(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: str | None) -> str:
     """Bring `snap.topic_trends` up to date after the tables were; returns what it did.
 
-    `touched` names the refreshed articles (`note_weeks_before` ran for them), or is None to
-    recompute everything. The connection's default database is `snap`. Returns "view" when the
-    live file's view is not this release's and the live definition was created as a view.
+    `touched` names the articles with new rows in EVIDENCE (`note_weeks_before` ran for them), or
+    is None to recompute everything. The connection's default database is `snap`. Returns "view"
+    when the live file's view is not this release's and the live definition was created as a view.
     """
     try:
         return _publish(con, live_view_sql, touched)
