@@ -167,14 +167,19 @@ ALTER TABLE run_records ADD COLUMN hostname VARCHAR;
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_LATEST_TOPICS = """
+
+def _latest_topics(articles: str = "articles") -> str:
+    """Topics of each article's current version (of the articles in `articles`)."""
+    return f"""
     SELECT t.article_id, a.current_version AS version, t.topic, t.source, t.score, t.evidence
-    FROM articles a
+    FROM {articles} a
     JOIN version_topics t ON t.article_id = a.article_id AND t.version = a.current_version
 """
 
 
-def topic_trends_sql(versions: str = "versions", changes: str = "changes") -> str:
+def topic_trends_sql(
+    versions: str = "versions", changes: str = "changes", articles: str = "articles"
+) -> str:
     """The `topic_trends` view's query over the given sources (default: the tables).
 
     The read snapshot materialises the view and recomputes only some weeks by passing filtered
@@ -183,7 +188,7 @@ def topic_trends_sql(versions: str = "versions", changes: str = "changes") -> st
     return f"""
         WITH tagged AS (
             SELECT DISTINCT lt.article_id, lt.topic, v.published_at
-            FROM ({_LATEST_TOPICS}) lt
+            FROM ({_latest_topics(articles)}) lt
             JOIN {versions} v ON v.article_id = lt.article_id AND v.version = lt.version
         ),
         periods AS (SELECT unnest(['day', 'week']) AS period),
@@ -245,7 +250,7 @@ VIEWS: dict[str, str] = {
     "article_topics": f"""
         SELECT lt.article_id, a.url, lt.version, lt.topic, lt.source, lt.score, lt.evidence,
                v.title, v.published_at
-        FROM ({_LATEST_TOPICS}) lt
+        FROM ({_latest_topics()}) lt
         JOIN articles a USING (article_id)
         JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
     """,

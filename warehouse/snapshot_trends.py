@@ -20,6 +20,7 @@ answers differently from the live file.
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 
 import duckdb
 
@@ -100,20 +101,40 @@ def _publish(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: str | 
             SELECT {week_of("detected_at")} FROM snap.changes
             WHERE kind = 'edit' AND article_id IN ({touched})"""
     )
-    weeks = f"(SELECT week FROM {WEEKS})"
-    changes = f"(SELECT * FROM snap.changes WHERE {week_of('detected_at')} IN {weeks})"
-    # Every version of the articles edited in those weeks, for their current topics; the
-    # articles published in them are among these versions' rows too.
-    versions = f"""(SELECT * FROM snap.versions
-                    WHERE {week_of("published_at")} IN {weeks}
-                       OR article_id IN (SELECT article_id FROM {changes} WHERE kind = 'edit'))"""
-    con.execute(f"DELETE FROM snap.{NAME} WHERE {ROW_WEEK} IN {weeks}")
+    weeks = [row[0] for row in con.execute(f"SELECT DISTINCT week FROM {WEEKS}").fetchall()]
+    if not weeks:
+        return "0 weeks"
+    in_weeks = f"IN (SELECT week FROM {WEEKS})"
+    changes = f"""(SELECT * FROM snap.changes
+                   WHERE {_near(weeks, "detected_at")} AND {week_of("detected_at")} {in_weeks})"""
+    # The versions the view reads (it uses these three columns): those published in the weeks,
+    # and every version of the articles edited in them, for their current topics.
+    versions = f"""(SELECT article_id, version, published_at FROM snap.versions
+                    WHERE {_near(weeks, "published_at")} AND {week_of("published_at")} {in_weeks}
+                    UNION
+                    SELECT article_id, version, published_at FROM snap.versions
+                    WHERE article_id IN (SELECT article_id FROM {changes} WHERE kind = 'edit'))"""
+    articles = (
+        f"(SELECT * FROM snap.articles WHERE article_id IN (SELECT article_id FROM {versions}))"
+    )
+    con.execute(f"DELETE FROM snap.{NAME} WHERE {ROW_WEEK} {in_weeks}")
     con.execute(
         f"""INSERT INTO snap.{NAME}
-            SELECT * FROM ({topic_trends_sql(versions, changes)}) WHERE {ROW_WEEK} IN {weeks}"""
+            SELECT * FROM ({topic_trends_sql(versions, changes, articles)})
+            WHERE {ROW_WEEK} {in_weeks}"""
     )
-    count = con.execute(f"SELECT count(DISTINCT week) FROM {WEEKS}").fetchone()
-    return f"{count[0] if count else 0} weeks"
+    return f"{len(weeks)} weeks"
+
+
+def _near(weeks: list[date], column: str) -> str:
+    """A plain range filter around each week (a day's margin either side of WIB), which the scan
+    prunes row groups by; the exact WIB week test then runs only on the rows it keeps."""
+    ranges = (
+        f"({column} >= '{week - timedelta(days=1)}'::TIMESTAMPTZ "
+        f"AND {column} < '{week + timedelta(days=8)}'::TIMESTAMPTZ)"
+        for week in sorted(weeks)
+    )
+    return f"({' OR '.join(ranges)})"
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
