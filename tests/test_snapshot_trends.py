@@ -1,6 +1,6 @@
-"""`topic_trends` materialised in the read snapshot: after every publication, full or
-incremental, the table holds exactly what the live file's view returns, including when an old
-article's new version moves it (and its old edits) to other topics."""
+"""`topic_trends` and `freshness` materialised in the read snapshot: after every publication,
+full or incremental, each table holds exactly what the live file's view returns, including when
+an old article's new version moves it (and its old edits) to other topics."""
 
 from __future__ import annotations
 
@@ -34,15 +34,22 @@ def article(n: int, published: datetime, title: str, body: str = "") -> Article:
     )
 
 
-def trends(path: Path) -> list[tuple]:
+def trends(path: Path, view: str = "topic_trends") -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute("SELECT * FROM topic_trends ORDER BY ALL").fetchall()
+        return con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
 
 
-def kind_in_snapshot(db: Path) -> str:
+def same_as_live(db: Path) -> bool:
+    return all(
+        trends(snapshot_path(db), view) == trends(db, view)
+        for view in ("topic_trends", "freshness")
+    )
+
+
+def kind_in_snapshot(db: Path, view: str = "topic_trends") -> str:
     with duckdb.connect(str(snapshot_path(db)), read_only=True) as con:
         found = con.execute(
-            "SELECT table_type FROM information_schema.tables WHERE table_name = 'topic_trends'"
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [view]
         ).fetchone()
     return found[0] if found else ""
 
@@ -89,7 +96,9 @@ def test_the_table_equals_the_view_after_every_publication(
 ) -> None:
     first = publish(db)
     assert first.mode == "full" and kind_in_snapshot(db) == "BASE TABLE"
-    assert trends(snapshot_path(db)) == trends(db)
+    assert kind_in_snapshot(db, "freshness") == "BASE TABLE"
+    assert len(trends(db, "freshness")) >= 3  # days of the old edits and of today's fetches
+    assert same_as_live(db)
     assert old_week_topics(snapshot_path(db)) == {"bencana"}
 
     later = NOW + timedelta(hours=1)
@@ -98,12 +107,12 @@ def test_the_table_equals_the_view_after_every_publication(
         db, batch(ok(new, later, topics=tag("ekonomi")), not_modified(ARTICLE_ID + 1, later))
     )
     assert publish(db).mode == "incremental"
-    assert trends(snapshot_path(db)) == trends(db)
+    assert same_as_live(db)
 
     retagged = article(2, NOW - timedelta(days=2), "Pemilu Daerah Ricuh", "Polisi berjaga.")
     load_batch(db, batch(ok(retagged, later + timedelta(hours=1), topics=tag("pemilu", "hukum"))))
     assert publish(db).mode == "incremental"
-    assert trends(snapshot_path(db)) == trends(db)
+    assert same_as_live(db)
 
     # An old article's new version changes its topics: its publication week months ago and the
     # weeks of its old edits now count under the new topic, in both copies.
@@ -113,11 +122,13 @@ def test_the_table_equals_the_view_after_every_publication(
         at = later + timedelta(hours=2 + step)
         load_batch(db, batch(ok(moved, at, topics=tag("hukum", "lingkungan"))))
         assert publish(db).mode == "incremental"
-        assert trends(snapshot_path(db)) == trends(db)
+        assert same_as_live(db)
         assert old_week_topics(snapshot_path(db)) == {"hukum", "lingkungan"}
     assert kind_in_snapshot(db) == "BASE TABLE"
     recomputed = [r.getMessage() for r in caplog.records if "topic_trends" in r.getMessage()]
     assert recomputed and all(m.endswith(" weeks") for m in recomputed), recomputed
+    days = [r.getMessage() for r in caplog.records if "freshness" in r.getMessage()]
+    assert days and all(m.endswith(" days") for m in days), days
 
 
 def test_a_live_view_of_another_release_is_published_as_that_view(db: Path) -> None:
@@ -128,4 +139,4 @@ def test_a_live_view_of_another_release_is_published_as_that_view(db: Path) -> N
         )
     publish(db)
     assert kind_in_snapshot(db) == "VIEW"
-    assert trends(snapshot_path(db)) == trends(db)
+    assert same_as_live(db)

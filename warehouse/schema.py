@@ -213,6 +213,41 @@ def topic_trends_sql(
     """
 
 
+def freshness_sql(
+    changes: str = "changes", versions: str = "versions", fetches: str = "fetches"
+) -> str:
+    """The `freshness` view's query over the given sources (default: the tables).
+
+    The read snapshot materialises the view and recomputes only the days new rows fall on
+    (warehouse/snapshot_freshness.py), with this same query over those days' rows.
+    """
+    return f"""
+        WITH detected AS (
+            SELECT (c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day,
+                   CASE WHEN v.modified_at <= c.detected_at
+                        THEN date_diff('second', v.modified_at, c.detected_at) / 60.0
+                   END AS delay_minutes
+            FROM {changes} c
+            LEFT JOIN {versions} v ON v.article_id = c.article_id AND v.version = c.version_to
+            WHERE c.kind = 'edit'
+        ),
+        by_day AS (
+            SELECT day, count(*) AS versions_detected, count(delay_minutes) AS dated_versions,
+                   median(delay_minutes) AS median_delay_minutes,
+                   quantile_cont(delay_minutes, 0.95) AS p95_delay_minutes
+            FROM detected GROUP BY day
+        ),
+        requests AS (
+            SELECT (attempted_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day, count(*) AS requests
+            FROM {fetches} GROUP BY day
+        )
+        SELECT day, coalesce(versions_detected, 0) AS versions_detected,
+               coalesce(dated_versions, 0) AS dated_versions, median_delay_minutes,
+               p95_delay_minutes, coalesce(requests, 0) AS requests
+        FROM by_day FULL JOIN requests USING (day)
+    """
+
+
 VIEWS: dict[str, str] = {
     "latest_articles": """
         SELECT a.article_id, a.url, a.channel, a.category, a.status,
@@ -255,31 +290,7 @@ VIEWS: dict[str, str] = {
         JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
     """,
     "topic_trends": topic_trends_sql(),
-    "freshness": """
-        WITH detected AS (
-            SELECT (c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day,
-                   CASE WHEN v.modified_at <= c.detected_at
-                        THEN date_diff('second', v.modified_at, c.detected_at) / 60.0
-                   END AS delay_minutes
-            FROM changes c
-            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
-            WHERE c.kind = 'edit'
-        ),
-        by_day AS (
-            SELECT day, count(*) AS versions_detected, count(delay_minutes) AS dated_versions,
-                   median(delay_minutes) AS median_delay_minutes,
-                   quantile_cont(delay_minutes, 0.95) AS p95_delay_minutes
-            FROM detected GROUP BY day
-        ),
-        requests AS (
-            SELECT (attempted_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day, count(*) AS requests
-            FROM fetches GROUP BY day
-        )
-        SELECT day, coalesce(versions_detected, 0) AS versions_detected,
-               coalesce(dated_versions, 0) AS dated_versions, median_delay_minutes,
-               p95_delay_minutes, coalesce(requests, 0) AS requests
-        FROM by_day FULL JOIN requests USING (day)
-    """,
+    "freshness": freshness_sql(),
 }
 
 

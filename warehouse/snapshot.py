@@ -12,9 +12,10 @@ read-only transaction; the copy is updated from those files with the live file c
 table but `articles` and `run_records` only ever grows, so the new rows are those past the row
 count recorded at the last publication (DuckDB row ids are dense while nothing is deleted; if a
 table ever shrinks or the schema changes, that copy is rebuilt in full). An article's row is
-refreshed when the new rows name it; `run_records` is small and copied whole. `topic_trends` is
-a table in the copies, recomputed for the weeks the refreshed articles touch
-(warehouse/snapshot_trends.py); every other view is the live file's own definition.
+refreshed when the new rows name it; `run_records` is small and copied whole. `topic_trends` and
+`freshness` are tables in the copies, recomputed for the weeks and days the new rows touch
+(warehouse/snapshot_trends.py, snapshot_freshness.py); every other view is the live file's own
+definition.
 
 The copies are written in storage version SNAPSHOT_STORAGE_VERSION, which DuckDB 1.x clients
 (the `duckdb-cli` on PyPI, R, DBeaver drivers) can open; raw HTML is left out.
@@ -37,6 +38,8 @@ import duckdb
 
 from warehouse.locking import DatabaseLocked, connect, holder_pid
 from warehouse.queries import WarehouseMissing, open_readonly
+from warehouse.snapshot_freshness import NAME as FRESHNESS
+from warehouse.snapshot_freshness import publish_freshness
 from warehouse.snapshot_trends import EVIDENCE as TRENDS_EVIDENCE
 from warehouse.snapshot_trends import NAME as TRENDS
 from warehouse.snapshot_trends import note_weeks_before, publish_trends
@@ -450,6 +453,12 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
         for name, sql in views:
             if name == TRENDS:
                 log.info("read snapshot: topic_trends %s", publish_trends(con, sql, touched))
+                continue
+            if name == FRESHNESS:
+                new_rows = None
+                if touched is not None:
+                    new_rows = {table: parquet(table) for table in ("changes", "fetches")}
+                log.info("read snapshot: freshness %s", publish_freshness(con, sql, new_rows))
                 continue
             con.execute(f'DROP VIEW IF EXISTS "{name}"')
             con.execute(sql)

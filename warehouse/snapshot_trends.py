@@ -43,11 +43,11 @@ def week_of(column: str) -> str:
     return f"date_trunc('week', {column} AT TIME ZONE 'Asia/Jakarta')::DATE"
 
 
-def is_materialised(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the copy attached as `snap` holds `topic_trends` as a table."""
+def is_materialised(con: duckdb.DuckDBPyConnection, name: str = NAME) -> bool:
+    """Whether the copy attached as `snap` holds the view `name` as a table."""
     found = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'snap' AND table_name = ?",
-        [NAME],
+        [name],
     ).fetchone()
     return bool(found and found[0])
 
@@ -82,13 +82,13 @@ def publish_trends(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: 
 
 
 def _publish(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: str | None) -> str:
-    if not _is_this_release(con, live_view_sql):
+    if not is_this_release(con, live_view_sql):
         log.warning("topic_trends in the live file differs from this release's: kept as a view")
-        _drop(con)
+        drop(con)
         con.execute(live_view_sql)
         return "view"
     if touched is None or not is_materialised(con):
-        _drop(con)
+        drop(con)
         con.execute(f"CREATE TABLE snap.{NAME} AS {topic_trends_sql()}")
         return "full"
     con.execute(
@@ -137,27 +137,27 @@ def _near(weeks: list[date], column: str) -> str:
     return f"({' OR '.join(ranges)})"
 
 
-def _drop(con: duckdb.DuckDBPyConnection) -> None:
-    """Whatever `snap.topic_trends` is now, table or view."""
+def drop(con: duckdb.DuckDBPyConnection, name: str = NAME) -> None:
+    """Whatever `snap.<name>` is now, table or view."""
     kind = con.execute(
         """SELECT 'TABLE' FROM duckdb_tables() WHERE database_name = 'snap' AND table_name = $n
            UNION ALL
            SELECT 'VIEW' FROM duckdb_views() WHERE database_name = 'snap' AND view_name = $n""",
-        {"n": NAME},
+        {"n": name},
     ).fetchone()
     if kind:
-        con.execute(f"DROP {kind[0]} snap.{NAME}")
+        con.execute(f"DROP {kind[0]} snap.{name}")
 
 
-def _is_this_release(con: duckdb.DuckDBPyConnection, live_view_sql: str) -> bool:
+def is_this_release(con: duckdb.DuckDBPyConnection, live_view_sql: str, name: str = NAME) -> bool:
     """Whether the live view is this release's query, compared as DuckDB prints both back."""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {NAME} AS {VIEWS[NAME]}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {VIEWS[name]}")
     try:
         found = con.execute(
-            "SELECT sql FROM duckdb_views() WHERE temporary AND view_name = ?", [NAME]
+            "SELECT sql FROM duckdb_views() WHERE temporary AND view_name = ?", [name]
         ).fetchone()
     finally:
-        con.execute(f"DROP VIEW temp.{NAME}")
+        con.execute(f"DROP VIEW temp.{name}")
     ours = found[0] if found else ""
     return _body(ours) == _body(live_view_sql)
 
