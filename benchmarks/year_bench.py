@@ -13,26 +13,37 @@ Liputan6 publishes about 1,500 articles a day (550,000 a year). This builds a sy
    loaded share and is extrapolated to a full year from its measured stored size. Next checks
    of the tiled articles are spread over their ladder interval, as after a year of running.
 3. On the year: snapshot publication (full, then incremental after one more monitor-sized load),
-   Parquet export (full, then incremental), each README example query on the snapshot and the
+   Parquet export (full, incremental after one more run, and a re-run with nothing new), each
+   example query of the README and of warehouse/README-sql.md on the snapshot and the
    due-for-recheck query on the live file, the lock hold per batch group of loads into the
-   year-sized file. Baselines, same run: the same queries on the loaded hours before tiling, the
-   full publication and the full export.
+   year-sized file. Baselines, same run: the same README queries on the loaded hours before
+   tiling, the full publication and the full export.
+
+The built year (the live file, the simulator's state and the build's figures) stays in
+`--workdir`; `--reuse` measures it again without rebuilding (each measurement loads a few more
+monitor runs into it), and `--incremental-only` also keeps its snapshot and export and measures
+only the incremental steps and the queries.
 
     python benchmarks/year_bench.py [--hours 6] [--raw-share 0.05] [--span-days 365] [--workdir D]
+                                    [--reuse] [--incremental-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import pickle
 import random
 import re
 import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 from figures import Figure
@@ -42,13 +53,17 @@ from sample_site import SampleSite
 from sample_site.content import ArticleState, expected, new_state
 from sample_site.timeline import EDIT_KINDS, edit
 from warehouse import Ladder, load_batches, open_readonly
-from warehouse.export import export
+from warehouse.export import ExportReport, export
 from warehouse.queries import DUE_SQL
 from warehouse.records import Batch, FetchAttempt, Observation
 from warehouse.snapshot import copy_path, open_read, publish, snapshot_path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-QUERIES = re.findall(r"```sql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+SQL_GUIDE = "warehouse/README-sql.md"  # the views' guide, linked from the README: more examples
+GUIDE_QUERIES = re.findall(
+    r"```sql\n(.*?)```", (ROOT / SQL_GUIDE).read_text(encoding="utf-8"), re.S
+)
 PER_DAY = 1_500
 YEAR = 365
 SEED = 17
@@ -57,6 +72,10 @@ GROUP = 10  # batches per writer connection (flows.steps.SPOOL_BATCHES_PER_TRANS
 RUN_MINUTES = 10  # the monitor's schedule
 ID_STRIDE = 10_000_000
 REAL_PAGE_BYTES = 300_000  # a real Liputan6 article page (see warehouse_bench)
+DB_NAME = "liputan6.duckdb"
+BUILT_FILE = "year-built.json"
+SIM_FILE = "year-simulator.pickle"
+T = TypeVar("T")
 
 
 def checks_per_article(ladder: Ladder) -> float:
@@ -128,6 +147,13 @@ class Simulator:
         self.rechecks_per_run = rechecks_per_day * RUN_MINUTES // (24 * 60)
         self.site = SampleSite(articles=0, seed=SEED)
         self.edit_salt = 0
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "site"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.site = SampleSite(articles=0, seed=SEED)
 
     def run(self) -> list[Observation]:
         """What one 10-minute monitor + recheck pass observes."""
@@ -206,7 +232,7 @@ TILED = {
     "fetches": "article_id + k * {stride}, replace(url, '/read/', '/read/t' || k || '-'), "
     "replace(final_url, '/read/', '/read/t' || k || '-'), status, outcome, bytes, etag, "
     "last_modified, elapsed_ms, error, attempted_at - {shift}, attempt, run_id || '-t' || k, "
-    "batch_id || '-t' || k",
+    "batch_id || '-t' || k, cause",
     "changes": "nextval('change_ids'), article_id + k * {stride}, kind, version_from, version_to, "
     "detected_at - {shift}, changed_fields, title_before, title_after, words_added, "
     "words_removed, diff, run_id || '-t' || k, batch_id || '-t' || k",
@@ -236,6 +262,7 @@ def tile(db: Path, hours: int, span_days: int, now: datetime, ladder: Ladder) ->
     con = duckdb.connect(str(db))
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     for table, columns in TILED.items():
         shift = f"to_hours(k * {hours})"
         select = columns.replace("{next_check}", next_check.replace("{shift}", shift))
@@ -250,8 +277,8 @@ def tile(db: Path, hours: int, span_days: int, now: datetime, ladder: Ladder) ->
     return copies
 
 
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    best, result = float("inf"), None
+def timed(fn: Callable[[], T], repeat: int = 1) -> tuple[float, T]:
+    best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
         result = fn()
@@ -279,41 +306,98 @@ def size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def measure(
-    hours: int = 6,
-    raw_share: float = 0.05,
-    span_days: int = YEAR,
-    workdir: Path | None = None,
-) -> list[Figure]:
-    root = Path(workdir or tempfile.mkdtemp(prefix="year-bench-"))
-    root.mkdir(parents=True, exist_ok=True)
-    db = root / "liputan6.duckdb"
+@dataclass
+class Built:
+    """What the build stage measured, kept beside the year file so it can be re-measured."""
+
+    hours: int
+    now: str
+    observed: int
+    load_seconds: float
+    hold_p95: float
+    small_queries: list[float]
+    raw_pages: int
+    raw_stored: int
+    raw_bytes: int
+    copies: int
+
+
+def build(root: Path, hours: int, raw_share: float, span_days: int) -> tuple[Built, Simulator]:
+    """Load `hours` with the real loader, time the README queries on it, tile it to the year."""
+    db = root / DB_NAME
     for stale in root.glob("liputan6*"):
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     ladder = Ladder()
     per_day_checks = int(PER_DAY * checks_per_article(ladder))
     now = datetime.now(UTC).replace(microsecond=0)
     sim = Simulator(now - timedelta(hours=hours), raw_share, per_day_checks)
-    runs = hours * 60 // RUN_MINUTES
     holds: list[float] = []
-    observed, load_seconds = load_runs(db, sim, runs, holds)
-    figures: list[Figure] = []
-
-    def add(name: str, value: float, unit: str, **kw: object) -> None:
-        figures.append(Figure(name, value, unit, **kw))  # type: ignore[arg-type]
-        print(f"  {name}: {value:,.3f} {unit}", flush=True)
-
+    observed, load_seconds = load_runs(db, sim, hours * 60 // RUN_MINUTES, holds)
     print(f"loaded {hours} h: {observed:,} observations in {load_seconds:.1f} s", flush=True)
-    add("load rate, real loader", observed / load_seconds, "obs/s")
-    add("lock hold per batch, p95", statistics.quantiles(holds, n=20)[18], "s", target="< 1 s")
     publish(db)
     small = query_times(snapshot_path(db), QUERIES)
     with duckdb.connect(str(db), read_only=True) as con:
         raw_pages, raw_stored, raw_bytes = con.execute(
-            "SELECT count(*), sum(stored_bytes), sum(size_bytes) FROM raw_pages"
+            "SELECT count(*), coalesce(sum(stored_bytes), 0), coalesce(sum(size_bytes), 0) "
+            "FROM raw_pages"
         ).fetchone()
+    for stale in root.glob("liputan6.read*"):
+        stale.unlink()  # the year's first publication is a full build
     copies = tile(db, hours, span_days, now, ladder)
     print(f"tiled {copies} copies of {hours} h to {(copies + 1) * hours / 24:.0f} days", flush=True)
+    built = Built(
+        hours=hours,
+        now=now.isoformat(),
+        observed=observed,
+        load_seconds=load_seconds,
+        hold_p95=statistics.quantiles(holds, n=20)[18],
+        small_queries=small,
+        raw_pages=raw_pages,
+        raw_stored=raw_stored,
+        raw_bytes=raw_bytes,
+        copies=copies,
+    )
+    (root / BUILT_FILE).write_text(json.dumps(asdict(built), indent=1), encoding="utf-8")
+    save_simulator(root, sim)
+    return built, sim
+
+
+def save_simulator(root: Path, sim: Simulator) -> None:
+    """The site's state after the last loaded run, so a re-measure continues the same site."""
+    (root / SIM_FILE).write_bytes(pickle.dumps(sim))
+
+
+def load_built(root: Path) -> tuple[Built, Simulator]:
+    built = Built(**json.loads((root / BUILT_FILE).read_text(encoding="utf-8")))
+    return built, pickle.loads((root / SIM_FILE).read_bytes())
+
+
+def measure(
+    hours: int = 6,
+    raw_share: float = 0.05,
+    span_days: int = YEAR,
+    workdir: Path | None = None,
+    reuse: bool = False,
+    incremental_only: bool = False,
+) -> list[Figure]:
+    root = Path(workdir or tempfile.mkdtemp(prefix="year-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    db = root / DB_NAME
+    out = root / "parquet"
+    if reuse and (root / BUILT_FILE).is_file() and db.is_file():
+        built, sim = load_built(root)
+        print(f"reusing the year in {root} (built {built.now})", flush=True)
+    else:
+        built, sim = build(root, hours, raw_share, span_days)
+    incremental_only = incremental_only and snapshot_path(db).is_file() and out.is_dir()
+    figures: list[Figure] = []
+
+    def add(name: str, value: float, unit: str, **kw: Any) -> None:
+        figures.append(Figure(name, value, unit, **kw))
+        print(f"  {name}: {value:,.3f} {unit}", flush=True)
+
+    add("load rate, real loader", built.observed / built.load_seconds, "obs/s")
+    add("lock hold per batch, p95", built.hold_p95, "s", target="< 1 s")
     with duckdb.connect(str(db), read_only=True) as con:
         articles, versions, fetches, changes = con.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM versions), "
@@ -323,54 +407,65 @@ def measure(
     add("versions in the year", versions, "rows")
     add("fetch_log rows in the year", fetches, "rows")
     add("changes in the year", changes, "rows")
-    for stale in root.glob("liputan6.read*"):
-        stale.unlink()  # the year's first publication is a full build
-    full_seconds, full = timed(lambda: publish(db))
-    add("publish, full (baseline)", full_seconds, "s")
-    add("  live file held by it", full.live_hold_seconds, "s")  # type: ignore[union-attr]
+    full_seconds: float | None = None
+    if not incremental_only:
+        for stale in root.glob("liputan6.read*"):
+            stale.unlink()  # the year's first publication is a full build
+        full_seconds, full = timed(lambda: publish(db))
+        add("publish, full (baseline)", full_seconds, "s")
+        add("  live file held by it", full.live_hold_seconds, "s")
     year_holds: list[float] = []
     load_runs(db, sim, 1, year_holds)
     second, _ = timed(lambda: publish(db))
-    add("publish, second (copies the first, then incremental)", second, "s")
+    add("publish, next (the idle copy may first be copied, then incremental)", second, "s")
     incremental: list[float] = []
     held: list[float] = []
     for _ in range(3):
         load_runs(db, sim, 1, year_holds)
         seconds, done = timed(lambda: publish(db))
         incremental.append(seconds)
-        held.append(done.live_hold_seconds)  # type: ignore[union-attr]
+        held.append(done.live_hold_seconds)
     worst = max(incremental)
     add(
         "publish, incremental (worst of 3)",
         worst,
         "s",
         baseline=full_seconds,
-        ratio=full_seconds / worst,
+        ratio=full_seconds / worst if full_seconds else None,
         target="<= 5 s",
         met=worst <= 5,
     )
     add("  live file held by it (worst)", max(held), "s")
     hold = max(year_holds)
     add("lock hold per batch on the year file, max", hold, "s", target="< 1 s", met=hold < 1)
-    out = root / "parquet"
-    shutil.rmtree(out, ignore_errors=True)
-    with open_read(db) as con:
-        export_full, report = timed(lambda: export(con, str(out)))
-    add("export, full (baseline)", export_full, "s")
+    export_full: float | None = None
+    if not incremental_only:
+        shutil.rmtree(out, ignore_errors=True)
+        export_full, _ = timed(lambda: run_export(db, out))
+        add("export, full (baseline)", export_full, "s")
     load_runs(db, sim, 1, year_holds)
     publish(db)
-    with open_read(db) as con:
-        export_incr, report = timed(lambda: export(con, str(out)))
+    export_incr, report = timed(lambda: run_export(db, out))
     add(
         "export, incremental after one run",
         export_incr,
         "s",
         baseline=export_full,
-        ratio=export_full / export_incr,
+        ratio=export_full / export_incr if export_full else None,
     )
-    add("  partitions rewritten", report.partitions_written, "")  # type: ignore[union-attr]
+    add("  partitions rewritten", report.partitions_written, "")
+    export_again, again = timed(lambda: run_export(db, out))
+    add(
+        "export, re-run with nothing new",
+        export_again,
+        "s",
+        baseline=export_full,
+        ratio=export_full / export_again if export_full else None,
+    )
+    add("  partitions rewritten", again.partitions_written, "")
+    save_simulator(root, sim)
     for number, (seconds, before) in enumerate(
-        zip(query_times(snapshot_path(db), QUERIES), small, strict=True), start=1
+        zip(query_times(snapshot_path(db), QUERIES), built.small_queries, strict=True), start=1
     ):
         add(
             f"README query {number} on the snapshot",
@@ -381,26 +476,38 @@ def measure(
             target="<= 1000 ms",
             met=seconds <= 1,
         )
+    for number, seconds in enumerate(query_times(snapshot_path(db), GUIDE_QUERIES), start=1):
+        add(
+            f"{SQL_GUIDE} query {number} on the snapshot",
+            seconds * 1000,
+            "ms",
+            target="<= 1000 ms",
+            met=seconds <= 1,
+        )
     due_seconds, due_rows = due_time(db, datetime.now(UTC))
     add(f"due-for-recheck query ({due_rows:,} due)", due_seconds * 1000, "ms")
     add("live file", size(db) / 1e9, "GB")
     add("snapshot (each of 2 copies)", size(copy_path(db, "a")) / 1e9, "GB")
     add("Parquet export", size(out) / 1e9, "GB")
-    year_versions = versions
-    stored_per_page = (raw_stored or 0) / max(raw_pages, 1)
-    ratio = (raw_stored or 0) / max(raw_bytes or 1, 1)
-    add(f"raw pages loaded ({raw_pages:,}, replica pages)", (raw_stored or 0) / 1e6, "MB stored")
+    stored_per_page = built.raw_stored / max(built.raw_pages, 1)
+    ratio = built.raw_stored / max(built.raw_bytes, 1)
+    add(f"raw pages loaded ({built.raw_pages:,}, replica pages)", built.raw_stored / 1e6, "MB")
     add(
         "raw HTML for a year, extrapolated: replica page size",
-        stored_per_page * year_versions / 1e9,
+        stored_per_page * versions / 1e9,
         "GB",
     )
     add(
         "raw HTML for a year, extrapolated: 300 KB real pages at the same ratio",
-        REAL_PAGE_BYTES * ratio * year_versions / 1e9,
+        REAL_PAGE_BYTES * ratio * versions / 1e9,
         "GB",
     )
     return figures
+
+
+def run_export(db: Path, out: Path) -> ExportReport:
+    with open_read(db) as con:
+        return export(con, str(out))
 
 
 def main() -> None:
@@ -408,9 +515,17 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=6, help="hours loaded by the real loader")
     parser.add_argument("--raw-share", type=float, default=0.05)
     parser.add_argument("--span-days", type=int, default=YEAR, help="days after tiling")
-    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--workdir", type=Path, default=None, help="where the year is kept")
+    parser.add_argument("--reuse", action="store_true", help="measure the year in --workdir")
+    parser.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="keep the snapshot and export in --workdir: skip the full publication and export",
+    )
     args = parser.parse_args()
-    figures = measure(args.hours, args.raw_share, args.span_days, args.workdir)
+    figures = measure(
+        args.hours, args.raw_share, args.span_days, args.workdir, args.reuse, args.incremental_only
+    )
     print()
     header = ["figure", "value", "baseline", "ratio", "target", "met"]
     rows = [header] + [f.cells() for f in figures]

@@ -64,7 +64,8 @@ def export(
     written = ", ".join(f"{view} {len(months)}" for view, months in report.written.items())
     Console().print(
         f"{target}: {report.partitions_written} partition(s) written ({written or 'none'}), "
-        f"{report.partitions_removed} removed, {report.rows} rows, {report.seconds:.2f} s"
+        f"{report.partitions_removed} removed, {report.rows} rows, {report.seconds:.2f} s "
+        f"(months found from {report.basis})"
     )
 
 

@@ -3,6 +3,7 @@ that rewrite only the months that changed (nothing at all when nothing is new)."
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,13 +11,15 @@ import duckdb
 import polars as pl
 import pytest
 from support.warehouse_support import ARTICLE_ID, batch, make_article, ok
-from test_snapshot import START, build
+from test_snapshot import FLOOD, START, build
 
+from parsers.models import TopicTag
 from warehouse import load_batch
 from warehouse.export import EXPORTS, STATE_FILE, export
 from warehouse.snapshot import open_read, publish
 
 MONTHS_AGO = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
+COURT = TopicTag(topic="hukum", source="taxonomy", score=1.0, evidence=["sidang"])
 
 
 def files(root: Path) -> dict[str, int]:
@@ -71,13 +74,74 @@ def test_every_view_reads_back_in_duckdb_and_polars(db: Path, tmp_path: Path) ->
     assert set(changes["month"]) == {f"{datetime.now(UTC):%Y-%m}"}
 
 
+def exported(root: Path) -> dict[str, list[tuple]]:
+    """Every view's rows as read back from an export (with the `month` of each row's folder)."""
+    found = {}
+    for spec in EXPORTS:
+        pattern = root / spec.view / ("*/*.parquet" if spec.partition_by else "*.parquet")
+        if not list(root.glob(str(pattern.relative_to(root)))):
+            found[spec.view] = []  # `runs` is empty here
+            continue
+        found[spec.view] = duckdb.sql(
+            f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = true) ORDER BY ALL"
+        ).fetchall()
+    return found
+
+
 def test_a_rerun_with_nothing_new_writes_nothing(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    run_export(db, str(out))
+    assert run_export(db, str(out)).basis == "fingerprints"
     before = files(out)
     again = run_export(db, str(out))
+    assert again.basis == "new rows"
     assert again.partitions_written == again.partitions_removed == again.rows == 0
     assert files(out) == before
+    publish(db)  # a publication with nothing new loaded: the other copy, same rows
+    assert run_export(db, str(out)).partitions_written == 0
+    assert files(out) == before
+
+
+def test_a_change_to_an_old_article_rewrites_exactly_its_partitions(
+    db: Path, tmp_path: Path
+) -> None:
+    """An article from March, edited in March, gets a new version now with other topics: its
+    March versions (one is no longer current), its March latest row and topics, and this month's
+    changes and fetches are rewritten; nothing else. The result equals a full export."""
+    out = tmp_path / "export"
+    old = make_article(article_id=ARTICLE_ID + 7, title="Arsip Maret", published_at=MONTHS_AGO)
+    edited = make_article(
+        article_id=ARTICLE_ID + 7, title="Arsip Maret Diperbarui", published_at=MONTHS_AGO
+    )
+    load_batch(db, batch(ok(old, MONTHS_AGO + timedelta(hours=1), topics=[FLOOD])))
+    load_batch(db, batch(ok(edited, MONTHS_AGO + timedelta(days=2), topics=[FLOOD])))
+    publish(db)
+    run_export(db, str(out))
+    before = files(out)
+    now = f"{datetime.now(UTC):%Y-%m}"
+    retitled = make_article(
+        article_id=ARTICLE_ID + 7, title="Arsip Maret Dikoreksi", published_at=MONTHS_AGO
+    )
+    load_batch(db, batch(ok(retitled, START + timedelta(hours=4), topics=[COURT])))
+    publish(db)
+    report = run_export(db, str(out))
+    assert report.basis == "new rows"
+    assert report.written == {
+        "latest_articles": ["2026-03"],
+        "article_versions": ["2026-03"],
+        "article_changes": [now],
+        "article_topics": ["2026-03"],
+        "fetch_log": [now],
+        "topic_trends": ["all"],
+    }
+    after = files(out)
+    rewritten = {f"{view}/month={m}" for view, months in report.written.items() for m in months}
+    for name, mtime in before.items():
+        if name.rsplit("/", 1)[0] not in rewritten and "topic_trends" not in name:
+            assert after[name] == mtime or name in (STATE_FILE, "README.md"), name
+    full = tmp_path / "full"
+    assert run_export(db, str(full)).basis == "fingerprints"
+    assert exported(out) == exported(full)
+    assert json.loads((out / STATE_FILE).read_text()) == json.loads((full / STATE_FILE).read_text())
 
 
 def test_only_the_changed_months_are_rewritten(db: Path, tmp_path: Path) -> None:

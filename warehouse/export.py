@@ -2,13 +2,24 @@
 
 Each view is written Hive-partitioned by month (`<view>/month=YYYY-MM/*.parquet`, UTC) of the
 date people filter it by. A fingerprint per partition is kept in `_export_state.json`: the row
-count, plus for views whose rows change (latest_articles, article_topics, runs, topic_trends) an
-xor of row hashes over the columns that identify a row and its state; a re-run writes
-only the partitions whose fingerprint changed, removes the ones that vanished, and writes nothing
-at all when nothing is new. DuckDB writes the partitions to a local staging folder; fsspec copies
-them to the target, so the target may be a local path or any fsspec URL (`s3://`, `gs://`, ...).
+count, plus for views whose rows change (all but fetch_log: a new version flips `is_current` of
+the old ones, an article's status or topics change) an xor of row hashes over the columns that
+identify a row and its state.
 
-The export reads the published read snapshot by default, so it never holds the live file.
+Which months to rewrite: from a read snapshot, the state also keeps the snapshot's row marks
+(`snapshot_marks`: rows per growing table) as of the last export, so the rows added since are
+those past the marks, and the months they touch are worked out from them: an article named in
+new rows may have changed in every month one of its versions or changes falls in, and new
+fetches touch their own months. Only those months are fingerprinted (with a date range the scan
+prunes by), and those whose fingerprint changed rewritten, so a re-run with nothing new reads a
+handful of rows and writes nothing. Small views without a month
+(`runs`, `topic_trends`) are fingerprinted whole. Without marks to go by (the first export, the
+live file, a snapshot rebuilt in full since), every partition is fingerprinted, and those whose
+fingerprint changed are rewritten. Either way a month left empty is removed.
+
+DuckDB writes the partitions to a local staging folder; fsspec copies them to the target, so the
+target may be a local path or any fsspec URL (`s3://`, `gs://`, ...). The export reads the
+published read snapshot by default, so it never holds the live file.
 """
 
 from __future__ import annotations
@@ -18,13 +29,20 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import fsspec
 
 STATE_FILE = "_export_state.json"
+SOURCE_KEY = "_source"  # in the state: the snapshot marks the export was last brought up to
 UNPARTITIONED = "all"
+# The snapshot's growing tables that name articles, and so mark them as possibly changed.
+ARTICLE_EVIDENCE = ("fetches", "versions", "changes", "observation_errors", "version_topics")
+# Below this many months to write, each month is written on its own with a date range the scan
+# prunes by; above it, one pass over the view writes them all.
+FEW_MONTHS = 4
 
 
 @dataclass(frozen=True)
@@ -34,8 +52,17 @@ class ViewExport:
     view: str
     partition_by: str | None
     columns: str
-    identity: str | None  # None: rows are only ever added, so a partition's row count will do
+    # The columns that identify a row and its state (`is_current` and `url` come from the article
+    # and change in old rows); None: rows are only ever added, so the row count will do.
+    identity: str | None
+    # Rows whose `partition_by` months the new rows may have changed: `{touched}` is a query of
+    # the articles they name, `{fetches}` the first new row of `fetches`. None: fingerprint all.
+    changed_rows: str | None = None
 
+
+# Every article is loaded with a version (warehouse/change_detection.py creates it at version 1), so
+# the months of its versions' `published_at` cover every month it shows in, current or not.
+_ARTICLE_VERSIONS = "versions WHERE article_id IN ({touched})"
 
 # JSON columns are exported as text, which every Parquet reader shows as a string.
 # latest_articles leaves out the recheck bookkeeping (last_checked, check_count, cosmetic_count,
@@ -47,21 +74,30 @@ EXPORTS: tuple[ViewExport, ...] = (
         "article_id, url, channel, category, status, version, title, description, body, tags, "
         "authors, published_at, modified_at, parser_version, first_seen, last_changed",
         "article_id, status, version, last_changed",
+        _ARTICLE_VERSIONS,
     ),
     ViewExport(
         "article_versions",
         "published_at",
         "* REPLACE (pages::VARCHAR AS pages)",
-        None,
+        "article_id, version, is_current, url",
+        _ARTICLE_VERSIONS,
     ),
     ViewExport(
         "article_changes",
         "detected_at",
         "* REPLACE (diff::VARCHAR AS diff)",
-        None,
+        "change_id, url",
+        "changes WHERE article_id IN ({touched})",
     ),
-    ViewExport("article_topics", "published_at", "*", "article_id, version, topic, source"),
-    ViewExport("fetch_log", "attempted_at", "*", None),
+    ViewExport(
+        "article_topics",
+        "published_at",
+        "*",
+        "article_id, version, topic, source",
+        _ARTICLE_VERSIONS,
+    ),
+    ViewExport("fetch_log", "attempted_at", "*", None, "fetches WHERE rowid >= {fetches}"),
     ViewExport(
         "runs",
         "started_at",
@@ -81,6 +117,9 @@ class ExportReport:
     removed: dict[str, list[str]] = field(default_factory=dict)
     rows: int = 0
     seconds: float = 0.0
+    # "new rows": the months to look at came from the rows added since the last export;
+    # "fingerprints": every month of every view was fingerprinted (first export, live file...).
+    basis: str = "fingerprints"
 
     @property
     def partitions_written(self) -> int:
@@ -98,16 +137,26 @@ def export(con: duckdb.DuckDBPyConnection, target: str, source_note: str = "") -
     root = root.rstrip("/")
     report = ExportReport(target=target)
     state_path = f"{root}/{STATE_FILE}"
-    old_state: dict[str, dict[str, str]] = (
+    old_state: dict[str, dict] = (
         json.loads(fs.cat_file(state_path)) if fs.exists(state_path) else {}
     )
-    new_state: dict[str, dict[str, str]] = {}
+    marks = _snapshot_marks(con)
+    since = _marks_since(old_state.get(SOURCE_KEY), marks)
+    new_state: dict[str, dict] = {SOURCE_KEY: marks} if marks else {}
     staging = Path(tempfile.mkdtemp(prefix="liputan6-export-"))
     try:
+        if since is not None:
+            report.basis = "new rows"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE export_touched AS {_touched(since)}")
         for spec in EXPORTS:
-            fingerprints = _fingerprints(con, spec)
+            before: dict[str, str] = old_state.get(spec.view, {})
+            if since is not None and spec.changed_rows is not None and spec.view in old_state:
+                months = _months_changed(con, spec, since)
+                kept = {m: fp for m, fp in before.items() if m not in months}
+                fingerprints = kept | _fingerprints(con, spec, months)
+            else:
+                fingerprints = _fingerprints(con, spec)
             new_state[spec.view] = fingerprints
-            before = old_state.get(spec.view, {})
             changed = sorted(m for m, fp in fingerprints.items() if before.get(m) != fp)
             gone = sorted(set(before) - set(fingerprints))
             if changed:
@@ -118,6 +167,7 @@ def export(con: duckdb.DuckDBPyConnection, target: str, source_note: str = "") -
             if gone:
                 report.removed[spec.view] = gone
     finally:
+        con.execute("DROP TABLE IF EXISTS temp.export_touched")
         shutil.rmtree(staging, ignore_errors=True)
     if new_state != old_state:
         with fs.open(f"{root}/README.md", "w", encoding="utf-8") as readme:
@@ -128,18 +178,94 @@ def export(con: duckdb.DuckDBPyConnection, target: str, source_note: str = "") -
     return report
 
 
+def _snapshot_marks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The read snapshot's row marks (see warehouse/snapshot.py); empty for the live file."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'snapshot_marks' "
+        "AND database_name = current_database()"
+    ).fetchone()
+    if not found or not found[0]:
+        return {}
+    return dict(con.execute("SELECT name, rows FROM snapshot_marks").fetchall())
+
+
+def _marks_since(old: dict[str, int] | None, now: dict[str, int]) -> dict[str, int] | None:
+    """The marks to take new rows from, or None when only fingerprinting everything is safe.
+
+    The marks must come from the same build of the snapshot (a full rebuild gets a new
+    `_generation`) and every growing table must have grown or stayed.
+    """
+    if not old or not now or old.get("_generation") != now.get("_generation"):
+        return None
+    if old.get("_schema") != now.get("_schema"):
+        return None
+    if any(now.get(table, -1) < old.get(table, 0) for table in ARTICLE_EVIDENCE):
+        return None
+    return old
+
+
+def _touched(since: dict[str, int]) -> str:
+    """The articles named in rows added since `since`: only these can have changed.
+
+    A 304 moves only the recheck bookkeeping, which the export leaves out (one that restores a
+    removed article also adds a `changes` row), so those fetches do not count: at a year's
+    rate they are most of the new rows, and would send the export to every month's articles.
+    """
+    return " UNION ".join(
+        f"SELECT article_id FROM {table} WHERE rowid >= {int(since[table])}"
+        + (" AND outcome <> 'not_modified'" if table == "fetches" else "")
+        for table in ARTICLE_EVIDENCE
+    )
+
+
+def _months_changed(
+    con: duckdb.DuckDBPyConnection, spec: ViewExport, since: dict[str, int]
+) -> list[str]:
+    assert spec.changed_rows is not None and spec.partition_by is not None
+    rows = spec.changed_rows.format(
+        touched="SELECT article_id FROM export_touched", fetches=int(since["fetches"])
+    )
+    found = con.execute(f"SELECT DISTINCT {_month(spec)} FROM {rows}").fetchall()
+    return sorted(row[0] for row in found)
+
+
 def _month(spec: ViewExport) -> str:
     if spec.partition_by is None:
         return f"'{UNPARTITIONED}'"
     return f"coalesce(strftime({spec.partition_by} AT TIME ZONE 'UTC', '%Y-%m'), 'unknown')"
 
 
-def _fingerprints(con: duckdb.DuckDBPyConnection, spec: ViewExport) -> dict[str, str]:
+def _in_month(spec: ViewExport, month: str) -> str:
+    """A filter for one month that the scan can prune row groups by (a plain date range)."""
+    column = spec.partition_by
+    if month == "unknown":
+        return f"{column} IS NULL"
+    start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+    end = (start + timedelta(days=32)).replace(day=1)
+    low, high = (f"'{day:%Y-%m-%d} 00:00:00+00'::TIMESTAMPTZ" for day in (start, end))
+    return f"{column} >= {low} AND {column} < {high}"
+
+
+def _fingerprints(
+    con: duckdb.DuckDBPyConnection, spec: ViewExport, months: list[str] | None = None
+) -> dict[str, str]:
+    """Each month's fingerprint: of every month, or only of `months` (those with rows)."""
     digest = f"bit_xor(hash({spec.identity}))" if spec.identity else "0"
-    rows = con.execute(
-        f"SELECT {_month(spec)} AS month, count(*), {digest} FROM {spec.view} GROUP BY ALL"
-    ).fetchall()
-    return {month: f"{count}:{digest}" for month, count, digest in rows}
+    if months is None:
+        rows = con.execute(
+            f"SELECT {_month(spec)} AS month, count(*), {digest} FROM {spec.view} GROUP BY ALL"
+        ).fetchall()
+    else:
+        rows = [
+            (
+                month,
+                *con.execute(
+                    f"SELECT count(*), {digest} FROM {spec.view} WHERE {_in_month(spec, month)}"
+                ).fetchone(),
+            )
+            for month in months
+        ]
+    return {month: f"{count}:{digest}" for month, count, digest in rows if count}
 
 
 def _partition_path(root: str, spec: ViewExport, month: str) -> str:
@@ -156,22 +282,33 @@ def _write(
     staging: Path,
     target: str,
 ) -> int:
-    """Write the changed partitions locally in one pass, then replace them at the target."""
+    """Write the changed partitions locally, then replace them at the target; returns rows."""
     local = staging / spec.view
     if spec.partition_by is None:
         local.mkdir(parents=True)
         query = f"SELECT {spec.columns} FROM {spec.view} ORDER BY ALL"
-        con.execute(f"COPY ({query}) TO '{_sql(local / 'data.parquet')}' (FORMAT parquet)")
+        rows = _copy(con, f"COPY ({query}) TO '{_sql(local / 'data.parquet')}' (FORMAT parquet)")
         fs.makedirs(target, exist_ok=True)
         fs.put_file(str(local / "data.parquet"), f"{target}/data.parquet")
-        return _count(con, f"SELECT count(*) FROM {spec.view}")
-    where = f"{_month(spec)} IN (SELECT unnest(?::VARCHAR[]))"
-    query = f"SELECT {spec.columns}, {_month(spec)} AS month FROM {spec.view} WHERE {where}"
-    con.execute(
-        f"""COPY ({query} ORDER BY {spec.partition_by}) TO '{_sql(local)}'
-            (FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{{i}}')""",
-        [months],
-    )
+        return rows
+    if len(months) <= FEW_MONTHS:
+        rows = 0
+        for month in months:
+            (local / f"month={month}").mkdir(parents=True)
+            query = f"SELECT {spec.columns} FROM {spec.view} WHERE {_in_month(spec, month)}"
+            part = _sql(local / f"month={month}" / "part_0.parquet")
+            rows += _copy(
+                con, f"COPY ({query} ORDER BY {spec.partition_by}) TO '{part}' (FORMAT parquet)"
+            )
+    else:
+        where = f"{_month(spec)} IN (SELECT unnest(?::VARCHAR[]))"
+        query = f"SELECT {spec.columns}, {_month(spec)} AS month FROM {spec.view} WHERE {where}"
+        rows = _copy(
+            con,
+            f"""COPY ({query} ORDER BY {spec.partition_by}) TO '{_sql(local)}'
+                (FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{{i}}')""",
+            [months],
+        )
     for month in months:
         destination = f"{target}/month={month}"
         if fs.exists(destination):
@@ -179,10 +316,11 @@ def _write(
         fs.makedirs(destination, exist_ok=True)
         for part in sorted((local / f"month={month}").glob("*.parquet")):
             fs.put_file(str(part), f"{destination}/{part.name}")
-    return _count(con, f"SELECT count(*) FROM {spec.view} WHERE {where}", [months])
+    return rows
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    """Run a COPY ... TO; DuckDB answers with the number of rows written."""
     found = con.execute(sql, params or []).fetchone()
     return int(found[0]) if found else 0
 

@@ -323,11 +323,86 @@ Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_LATEST_TOPICS = """
+
+def _latest_topics(articles: str = "articles") -> str:
+    """Topics of each article's current version (of the articles in `articles`)."""
+    return f"""
     SELECT t.article_id, a.current_version AS version, t.topic, t.source, t.score, t.evidence
-    FROM articles a
+    FROM {articles} a
     JOIN version_topics t ON t.article_id = a.article_id AND t.version = a.current_version
 """
+
+
+def topic_trends_sql(
+    versions: str = "versions", changes: str = "changes", articles: str = "articles"
+) -> str:
+    """The `topic_trends` view's query over the given sources (default: the tables).
+
+    The read snapshot materialises the view and recomputes only some weeks by passing filtered
+    sources (warehouse/snapshot_trends.py); both use this one query so they cannot drift apart.
+    """
+    return f"""
+        WITH tagged AS (
+            SELECT DISTINCT lt.article_id, lt.topic, v.published_at
+            FROM ({_latest_topics(articles)}) lt
+            JOIN {versions} v ON v.article_id = lt.article_id AND v.version = lt.version
+        ),
+        periods AS (SELECT unnest(['day', 'week']) AS period),
+        published AS (
+            SELECT period, topic,
+                   date_trunc(period, published_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
+                   count(DISTINCT article_id) AS articles
+            FROM tagged, periods GROUP BY ALL
+        ),
+        edited AS (
+            SELECT period, t.topic,
+                   date_trunc(period, c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
+                   count(*) AS edits, count(DISTINCT c.article_id) AS edited_articles
+            FROM {changes} c
+            JOIN (SELECT DISTINCT article_id, topic FROM tagged) t USING (article_id), periods
+            WHERE c.kind = 'edit'
+            GROUP BY ALL
+        )
+        SELECT period, start AS period_start, topic, coalesce(articles, 0) AS articles,
+               coalesce(edits, 0) AS edits, coalesce(edited_articles, 0) AS edited_articles
+        FROM published FULL JOIN edited USING (period, topic, start)
+    """
+
+
+def freshness_sql(
+    changes: str = "changes", versions: str = "versions", fetches: str = "fetches"
+) -> str:
+    """The `freshness` view's query over the given sources (default: the tables).
+
+    The read snapshot materialises the view and recomputes only the days new rows fall on
+    (warehouse/snapshot_freshness.py), with this same query over those days' rows.
+    """
+    return f"""
+        WITH detected AS (
+            SELECT (c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day,
+                   CASE WHEN v.modified_at <= c.detected_at
+                        THEN date_diff('second', v.modified_at, c.detected_at) / 60.0
+                   END AS delay_minutes
+            FROM {changes} c
+            LEFT JOIN {versions} v ON v.article_id = c.article_id AND v.version = c.version_to
+            WHERE c.kind = 'edit'
+        ),
+        by_day AS (
+            SELECT day, count(*) AS versions_detected, count(delay_minutes) AS dated_versions,
+                   median(delay_minutes) AS median_delay_minutes,
+                   quantile_cont(delay_minutes, 0.95) AS p95_delay_minutes
+            FROM detected GROUP BY day
+        ),
+        requests AS (
+            SELECT (attempted_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day, count(*) AS requests
+            FROM {fetches} GROUP BY day
+        )
+        SELECT day, coalesce(versions_detected, 0) AS versions_detected,
+               coalesce(dated_versions, 0) AS dated_versions, median_delay_minutes,
+               p95_delay_minutes, coalesce(requests, 0) AS requests
+        FROM by_day FULL JOIN requests USING (day)
+    """
+
 
 VIEWS: dict[str, str] = {
     "latest_articles": """
@@ -366,61 +441,12 @@ VIEWS: dict[str, str] = {
     "article_topics": f"""
         SELECT lt.article_id, a.url, lt.version, lt.topic, lt.source, lt.score, lt.evidence,
                v.title, v.published_at
-        FROM ({_LATEST_TOPICS}) lt
+        FROM ({_latest_topics()}) lt
         JOIN articles a USING (article_id)
         JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
     """,
-    "topic_trends": f"""
-        WITH tagged AS (
-            SELECT DISTINCT lt.article_id, lt.topic, v.published_at
-            FROM ({_LATEST_TOPICS}) lt
-            JOIN versions v ON v.article_id = lt.article_id AND v.version = lt.version
-        ),
-        periods AS (SELECT unnest(['day', 'week']) AS period),
-        published AS (
-            SELECT period, topic,
-                   date_trunc(period, published_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
-                   count(DISTINCT article_id) AS articles
-            FROM tagged, periods GROUP BY ALL
-        ),
-        edited AS (
-            SELECT period, t.topic,
-                   date_trunc(period, c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS start,
-                   count(*) AS edits, count(DISTINCT c.article_id) AS edited_articles
-            FROM changes c
-            JOIN (SELECT DISTINCT article_id, topic FROM tagged) t USING (article_id), periods
-            WHERE c.kind = 'edit'
-            GROUP BY ALL
-        )
-        SELECT period, start AS period_start, topic, coalesce(articles, 0) AS articles,
-               coalesce(edits, 0) AS edits, coalesce(edited_articles, 0) AS edited_articles
-        FROM published FULL JOIN edited USING (period, topic, start)
-    """,
-    "freshness": """
-        WITH detected AS (
-            SELECT (c.detected_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day,
-                   CASE WHEN v.modified_at <= c.detected_at
-                        THEN date_diff('second', v.modified_at, c.detected_at) / 60.0
-                   END AS delay_minutes
-            FROM changes c
-            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
-            WHERE c.kind = 'edit'
-        ),
-        by_day AS (
-            SELECT day, count(*) AS versions_detected, count(delay_minutes) AS dated_versions,
-                   median(delay_minutes) AS median_delay_minutes,
-                   quantile_cont(delay_minutes, 0.95) AS p95_delay_minutes
-            FROM detected GROUP BY day
-        ),
-        requests AS (
-            SELECT (attempted_at AT TIME ZONE 'Asia/Jakarta')::DATE AS day, count(*) AS requests
-            FROM fetches GROUP BY day
-        )
-        SELECT day, coalesce(versions_detected, 0) AS versions_detected,
-               coalesce(dated_versions, 0) AS dated_versions, median_delay_minutes,
-               p95_delay_minutes, coalesce(requests, 0) AS requests
-        FROM by_day FULL JOIN requests USING (day)
-    """,
+    "topic_trends": topic_trends_sql(),
+    "freshness": freshness_sql(),
 }
 
 

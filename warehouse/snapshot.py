@@ -12,7 +12,10 @@ read-only transaction; the copy is updated from those files with the live file c
 table but `articles` and `run_records` only ever grows, so the new rows are those past the row
 count recorded at the last publication (DuckDB row ids are dense while nothing is deleted; if a
 table ever shrinks or the schema changes, that copy is rebuilt in full). An article's row is
-refreshed when the new rows name it; `run_records` is small and copied whole.
+refreshed when the new rows name it; `run_records` is small and copied whole. `topic_trends` and
+`freshness` are tables in the copies, recomputed for the weeks and days the new rows touch
+(warehouse/snapshot_trends.py, snapshot_freshness.py); every other view is the live file's own
+definition.
 
 The copies are written in storage version SNAPSHOT_STORAGE_VERSION, which DuckDB 1.x clients
 (the `duckdb-cli` on PyPI, R, DBeaver drivers) can open; raw HTML is left out.
@@ -35,6 +38,11 @@ import duckdb
 
 from warehouse.locking import DatabaseLocked, connect, holder_pid
 from warehouse.queries import WarehouseMissing, open_readonly
+from warehouse.snapshot_freshness import NAME as FRESHNESS
+from warehouse.snapshot_freshness import publish_freshness
+from warehouse.snapshot_trends import EVIDENCE as TRENDS_EVIDENCE
+from warehouse.snapshot_trends import NAME as TRENDS
+from warehouse.snapshot_trends import note_weeks_before, publish_trends
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +236,7 @@ class _Extract:
     counts: dict[str, int]
     starts: dict[str, int]
     schema_version: int
+    generation: int
     last_loaded_at: datetime | None
     live_hold_seconds: float
 
@@ -303,7 +312,9 @@ def _open_copy(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _marks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows of each growing table already in this copy, and its schema version (`_schema`)."""
+    """Rows of each growing table already in this copy, its schema version (`_schema`), and
+    when the copy was last built in full (`_generation`: row marks compare only within one build;
+    the Parquet export relies on it)."""
     found = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'snap' AND table_name = ?",
         [MARKS_TABLE],
@@ -352,6 +363,7 @@ def _extract(
         counts=counts,
         starts=starts,
         schema_version=schema_version,
+        generation=time.time_ns() // 1000 if full else marks.get("_generation", 0),
         last_loaded_at=loaded[0] if loaded else None,
         live_hold_seconds=time.monotonic() - started,
     )
@@ -397,6 +409,12 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
             _create_tables(con, parquet("_columns"))
         for table in GROWING_TABLES:
             con.execute(f"INSERT INTO snap.{table} SELECT * FROM {parquet(table)}")
+        touched = None
+        if extract.mode == "incremental":
+            touched = " UNION ".join(
+                f"SELECT article_id FROM {parquet(table)}" for table in TRENDS_EVIDENCE
+            )
+            note_weeks_before(con, touched)
         con.execute(
             f"DELETE FROM snap.articles WHERE article_id IN "
             f"(SELECT article_id FROM {parquet('articles')})"
@@ -405,7 +423,11 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
         for table in REPLACED_TABLES:
             con.execute(f"DELETE FROM snap.{table}")
             con.execute(f"INSERT INTO snap.{table} SELECT * FROM {parquet(table)}")
-        marks = [*extract.counts.items(), ("_schema", extract.schema_version)]
+        marks = [
+            *extract.counts.items(),
+            ("_schema", extract.schema_version),
+            ("_generation", extract.generation),
+        ]
         con.execute(f"DELETE FROM snap.{MARKS_TABLE}")
         con.execute(
             f"INSERT INTO snap.{MARKS_TABLE} SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
@@ -429,6 +451,15 @@ def _apply(con: duckdb.DuckDBPyConnection, staging: Path, extract: _Extract, cop
         con.execute("USE snap")
         views = con.execute(f"SELECT view_name, sql FROM {parquet('_views')}").fetchall()
         for name, sql in views:
+            if name == TRENDS:
+                log.info("read snapshot: topic_trends %s", publish_trends(con, sql, touched))
+                continue
+            if name == FRESHNESS:
+                new_rows = None
+                if touched is not None:
+                    new_rows = {table: parquet(table) for table in ("changes", "fetches")}
+                log.info("read snapshot: freshness %s", publish_freshness(con, sql, new_rows))
+                continue
             con.execute(f'DROP VIEW IF EXISTS "{name}"')
             con.execute(sql)
         con.execute("COMMIT")
