@@ -49,10 +49,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """One real Prefect server (SQLite) for the whole session: it takes ~15 s to start."""
+    """One real Prefect server (SQLite) per session, one per pytest-xdist worker: it takes ~15 s
+    to start, far longer while another worker starts its own on a busy machine."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_harness(server_startup_timeout=300):
         yield
 
 
