@@ -171,11 +171,12 @@ async def finish(state: RunState) -> dict[str, int] | State:
             summary.health.message(threshold)
             + ". The site's layout has probably changed: see README, 'When the site changes'."
         )
+    counts = {str(key): n for key, n in summary.counts.items()}
     final = state.record.model_copy(
         update={
             "finished_at": datetime.now(UTC),
             "state": "failed" if failure else "completed",
-            "counts": run_history.with_health(summary.counts, summary.health),
+            "counts": run_history.with_health(counts, summary.health),
             "message": failure or "; ".join(summary.warnings)[:2000] or None,
         }
     )
@@ -190,8 +191,8 @@ async def finish(state: RunState) -> dict[str, int] | State:
             summary.warnings.append(warning)
     await publish(summary, partial(change_page_url, state.settings))
     if failure:
-        return Failed(message=failure, data=error(failure, summary.counts))
-    return dict(summary.counts)
+        return Failed(message=failure, data=error(failure, counts))
+    return counts
 
 
 def counts_of(outcome: dict[str, int] | State) -> dict[str, int]:

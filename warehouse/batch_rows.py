@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import duckdb
 
@@ -348,7 +348,7 @@ def _append(
     con: duckdb.DuckDBPyConnection,
     table: str,
     rows: Iterable[tuple[object, ...]],
-    action: str = "insert",
+    action: Literal["insert", "upsert", "update", "delete"] = "insert",
 ) -> None:
     rows = list(rows)
     if rows:

@@ -256,15 +256,13 @@ def _fingerprints(
             f"SELECT {_month(spec)} AS month, count(*), {digest} FROM {spec.view} GROUP BY ALL"
         ).fetchall()
     else:
-        rows = [
-            (
-                month,
-                *con.execute(
-                    f"SELECT count(*), {digest} FROM {spec.view} WHERE {_in_month(spec, month)}"
-                ).fetchone(),
-            )
-            for month in months
-        ]
+        rows = []
+        for month in months:
+            found = con.execute(
+                f"SELECT count(*), {digest} FROM {spec.view} WHERE {_in_month(spec, month)}"
+            ).fetchone()
+            assert found is not None  # an aggregate without GROUP BY always returns one row
+            rows.append((month, *found))
     return {month: f"{count}:{digest}" for month, count, digest in rows if count}
 
 
@@ -314,8 +312,8 @@ def _write(
         if fs.exists(destination):
             fs.rm(destination, recursive=True)
         fs.makedirs(destination, exist_ok=True)
-        for part in sorted((local / f"month={month}").glob("*.parquet")):
-            fs.put_file(str(part), f"{destination}/{part.name}")
+        for parquet in sorted((local / f"month={month}").glob("*.parquet")):
+            fs.put_file(str(parquet), f"{destination}/{parquet.name}")
     return rows
 
 

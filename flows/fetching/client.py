@@ -69,7 +69,15 @@ class FetchResult:
     @classmethod
     def from_stored(cls, url: str, html: str) -> FetchResult:
         """A page kept in the warehouse, as if just fetched: reparsing takes the same path."""
-        return cls(url, "ok", 200, final_url=url, content=html.encode(), text=html, charset="utf-8")
+        return cls(
+            url,
+            FetchOutcome.ok,
+            200,
+            final_url=url,
+            content=html.encode(),
+            text=html,
+            charset="utf-8",
+        )
 
 
 @dataclass
@@ -200,9 +208,9 @@ class Fetcher:
             error = f"unexpected {type(exc).__name__}: {exc}"
             result = FetchResult(
                 url,
-                "network_error",
+                FetchOutcome.network_error,
                 error=error,
-                attempts=[_no_request(url, "network_error", "connection", error, 1)],
+                attempts=[_no_request(url, FetchOutcome.network_error, "connection", error, 1)],
                 cause="connection",
             )
         return replace(result, elapsed_ms=(time.monotonic() - started) * 1000)
@@ -212,9 +220,13 @@ class Fetcher:
     ) -> FetchResult:
         if not is_allowed_url(url, self.allowed_hosts):
             error = f"host not allowed: {url}"
-            attempt = _no_request(url, "http_error", "host_not_allowed", error, 1)
+            attempt = _no_request(url, FetchOutcome.http_error, "host_not_allowed", error, 1)
             return FetchResult(
-                url, "http_error", error=error, attempts=[attempt], cause="host_not_allowed"
+                url,
+                FetchOutcome.http_error,
+                error=error,
+                attempts=[attempt],
+                cause="host_not_allowed",
             )
         headers = {}
         if etag:
