@@ -100,7 +100,6 @@ def publish_site(
         raise ValueError("days must be at least 1")
     ctx = Context(Labels(options.lang), tuple(options.live_hosts))
     since = window_start(now or datetime.now(WIB), options.days)
-    files = SiteFiles(Path(out_dir))
     phases: dict[str, float] = {}
     mark = time.perf_counter()
 
@@ -110,43 +109,45 @@ def publish_site(
         mark = time.perf_counter()
 
     source = _source(db_path, live)
-    common = fingerprint("articles", ctx)[:8]  # article digests are per article already
-    with closing(source()) as con:
-        changes = SiteChanges(con, since)
-        marks = changes.marks()
-        recent = changes.recent()
-        older = changes.older_counts(since)
-        feeds = changes.feeds(recent, options.feed_size)
-        saved = files.state if files.state.get("context") == common else {}
-        touched = changes.touched(_marks(saved["marks"])) if saved else None
-        if touched is None or saved["since"] != since.isoformat():
-            months = changes.archive_digests(since)
-        else:
-            months = _merge(saved["months"], changes, changes.months_of(touched, since), since)
-        digests = changes.article_digests(touched)
-    lap("read")
-    planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
-    planned += topic_pages(recent, sorted(feeds.topics), ctx)
-    planned.append(archive_index(months, options.days, ctx))
-    for month in months:
-        planned += month_pages(month, _month_loader(source, month.month, since), ctx)
-    planned += _feeds(feeds, ctx, options.base_url)
-    for item in planned:
-        if not files.is_current(item.path, item.fingerprint):
-            files.write(item.path, item.render(), item.fingerprint)
-    lap("lists")
-    _articles(source, digests, files, common, ctx)
-    if touched is not None:
-        files.keep("articles/")
-    files.state = {
-        "context": common,
-        "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
-        "since": since.isoformat(),
-        "months": [asdict(month) for month in months],
-    }
-    lap("articles")
-    removed = files.finish()
-    lap("finish")
+    first = source()  # a missing warehouse fails here, before the output folder is touched
+    with closing(SiteFiles(Path(out_dir))) as files:
+        common = fingerprint("articles", ctx)[:8]  # article digests are per article already
+        with closing(first) as con:
+            changes = SiteChanges(con, since)
+            marks = changes.marks()
+            recent = changes.recent()
+            older = changes.older_counts(since)
+            feeds = changes.feeds(recent, options.feed_size)
+            saved = files.state if files.state.get("context") == common else {}
+            touched = changes.touched(_marks(saved["marks"])) if saved else None
+            if touched is None or saved["since"] != since.isoformat():
+                months = changes.archive_digests(since)
+            else:
+                months = _merge(saved["months"], changes, changes.months_of(touched, since), since)
+            digests = changes.article_digests(touched)
+        lap("read")
+        planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
+        planned += topic_pages(recent, sorted(feeds.topics), ctx)
+        planned.append(archive_index(months, options.days, ctx))
+        for month in months:
+            planned += month_pages(month, _month_loader(source, month.month, since), ctx)
+        planned += _feeds(feeds, ctx, options.base_url)
+        for item in planned:
+            if not files.is_current(item.path, item.fingerprint):
+                files.write(item.path, item.render(), item.fingerprint)
+        lap("lists")
+        _articles(source, digests, files, common, ctx)
+        if touched is not None:
+            files.keep("articles/")
+        files.state = {
+            "context": common,
+            "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
+            "since": since.isoformat(),
+            "months": [asdict(month) for month in months],
+        }
+        lap("articles")
+        removed = files.finish()
+        lap("finish")
     return PublishReport(
         files.pages,
         files.written,

@@ -3,9 +3,12 @@ and re-runs that rewrite only what changed."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,7 +34,7 @@ from typer.testing import CliRunner
 from commands.main import app
 from publishing import PublishOptions, list_pages, publish_site
 from publishing.layout import CSP
-from publishing.site_files import MANIFEST
+from publishing.site_files import LEGACY_MANIFEST, MANIFEST
 from warehouse import load_batch, snapshot
 
 PUBLIC = "kind IN ('edit', 'revert', 'removed', 'restored')"
@@ -329,7 +332,20 @@ def test_english_labels_and_the_command(warehouse: Path, tmp_path: Path) -> None
 
 
 def site_bytes(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    """Every file of the site but the manifest, whose SQLite pages depend on its history."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def manifest(out: Path) -> tuple[list[tuple[str, str]], str]:
+    """The manifest's content: every page's fingerprint, and the builder's state."""
+    with closing(sqlite3.connect(out / MANIFEST)) as con:
+        pages = con.execute("SELECT path, fingerprint FROM pages ORDER BY path").fetchall()
+        (state,) = con.execute("SELECT value FROM state").fetchone()
+    return pages, state
 
 
 def test_incremental_publishes_equal_a_full_build(warehouse: Path, tmp_path: Path) -> None:
@@ -357,11 +373,50 @@ def test_incremental_publishes_equal_a_full_build(warehouse: Path, tmp_path: Pat
     fresh = tmp_path / "fresh"
     publish_site(db, fresh, PublishOptions(), now=NOW)
     assert site_bytes(out) == site_bytes(fresh)
+    assert manifest(out) == manifest(fresh)
+    assert sorted(path for path, _ in manifest(out)[0]) == sorted(site_bytes(out))
 
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     nothing_new = publish_site(db, out, PublishOptions(), now=NOW)
     assert (nothing_new.written, nothing_new.removed) == (0, 0)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+
+
+def test_a_json_manifest_of_an_earlier_version_is_taken_over(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """A site published before the SQLite manifest: its JSON manifest is read once, so the
+    upgrade rewrites nothing, then removed; an unusable one makes every page be written."""
+    out = tmp_path / "site"
+    publish_site(warehouse, out, PublishOptions(), now=NOW)
+    pages, state = manifest(out)
+    before = site_bytes(out)
+    (out / MANIFEST).unlink()
+    legacy = {"pages": dict(pages), "state": json.loads(state)}
+    (out / LEGACY_MANIFEST).write_text(json.dumps(legacy), encoding="utf-8")
+    again = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    assert (again.written, again.removed, again.pages) == (0, 0, len(pages))
+    assert not (out / LEGACY_MANIFEST).exists() and manifest(out) == (pages, state)
+
+    (out / MANIFEST).unlink()
+    (out / LEGACY_MANIFEST).write_text("{not json", encoding="utf-8")
+    rebuilt = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    assert rebuilt.written == rebuilt.pages == len(pages)
+    assert not (out / LEGACY_MANIFEST).exists() and site_bytes(out) == before
+
+
+def test_a_damaged_manifest_means_every_page_is_written_again(
+    warehouse: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "site"
+    first = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    before = site_bytes(out)
+    (out / MANIFEST).write_bytes(b"not a database, but a page of text" * 200)
+    again = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    assert again.written == again.pages == first.pages
+    assert site_bytes(out) == before
+    assert "every page will be written again" in caplog.text
+    assert publish_site(warehouse, out, PublishOptions(), now=NOW).written == 0
 
 
 def test_the_site_reads_the_read_snapshot(warehouse: Path, tmp_path: Path) -> None:
