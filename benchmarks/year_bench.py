@@ -206,7 +206,7 @@ TILED = {
     "fetches": "article_id + k * {stride}, replace(url, '/read/', '/read/t' || k || '-'), "
     "replace(final_url, '/read/', '/read/t' || k || '-'), status, outcome, bytes, etag, "
     "last_modified, elapsed_ms, error, attempted_at - {shift}, attempt, run_id || '-t' || k, "
-    "batch_id || '-t' || k",
+    "batch_id || '-t' || k, cause",
     "changes": "nextval('change_ids'), article_id + k * {stride}, kind, version_from, version_to, "
     "detected_at - {shift}, changed_fields, title_before, title_after, words_added, "
     "words_removed, diff, run_id || '-t' || k, batch_id || '-t' || k",
