@@ -41,6 +41,7 @@ from warehouse.site_source import (
     FeedSelection,
     Marks,
     MonthDigest,
+    OlderCounts,
     SiteChanges,
     article_histories,
     month_changes,
@@ -49,6 +50,7 @@ from warehouse.site_source import (
 from warehouse.snapshot import snapshot_path
 
 ARTICLE_CHUNK = 200
+STATE_FORMAT = 2  # the saved state's shape: an older state is not used (every digest is redone)
 log = logging.getLogger(__name__)
 Source = Callable[[], duckdb.DuckDBPyConnection]
 
@@ -115,16 +117,26 @@ def publish_site(
         with closing(first) as con:
             changes = SiteChanges(con, since)
             marks = changes.marks()
-            recent = changes.recent()
-            older = changes.older_counts(since)
-            feeds = changes.feeds(recent, options.feed_size)
-            saved = files.state if files.state.get("context") == common else {}
+            saved = files.state if _usable(files.state, common) else {}
             touched = changes.touched(_marks(saved["marks"])) if saved else None
+            if touched is None:
+                topics = changes.topics()
+            else:
+                topics = changes.topics_after(saved["topics"], touched)
             if touched is None or saved["since"] != since.isoformat():
+                recent = changes.window()
+                files.replace_window(recent)
                 months = changes.archive_digests(since)
             else:
+                recent = files.refresh_window(touched, changes.window(touched))
                 months = _merge(saved["months"], changes, changes.months_of(touched, since), since)
+            feeds = changes.feeds(recent, topics, options.feed_size)
             digests = changes.article_digests(touched)
+        older = OlderCounts(
+            sum(m.changes for m in months),
+            sum(m.headlines for m in months),
+            sum(m.removals for m in months),
+        )
         lap("read")
         planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
         planned += topic_pages(recent, sorted(feeds.topics), ctx)
@@ -140,10 +152,12 @@ def publish_site(
         if touched is not None:
             files.keep("articles/")
         files.state = {
+            "format": STATE_FORMAT,
             "context": common,
             "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
             "since": since.isoformat(),
             "months": [asdict(month) for month in months],
+            "topics": topics,
         }
         lap("articles")
         removed = files.finish()
@@ -165,6 +179,11 @@ def _source(db_path: Path | str, live: bool) -> Source:
         log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
         live = True
     return lambda: open_site_source(db_path, live=live)
+
+
+def _usable(state: dict, common: str) -> bool:
+    """The last publication's state, when it was saved in this shape for the same labels."""
+    return state.get("format") == STATE_FORMAT and state.get("context") == common
 
 
 def _marks(saved: dict) -> Marks:

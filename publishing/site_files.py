@@ -24,13 +24,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from publishing import window_cache
+from warehouse.site_source import ChangeRecord
+
 MANIFEST = ".publish-manifest.sqlite"
 LEGACY_MANIFEST = ".publish-manifest.json"  # before the SQLite manifest: read once, then removed
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
 PRAGMA user_version = 1;
 """
+    + window_cache.SCHEMA
+)
 log = logging.getLogger(__name__)
 
 
@@ -105,6 +111,20 @@ class SiteFiles:
         self._new[path] = fingerprint
         self._written[path] = fingerprint
 
+    def replace_window(self, records: list[ChangeRecord]) -> None:
+        """Cache the window's changes, read whole from the warehouse."""
+        with _transaction(self._db):
+            window_cache.replace(self._db, records)
+
+    def refresh_window(
+        self, article_ids: list[int], records: list[ChangeRecord]
+    ) -> list[ChangeRecord]:
+        """The cached window with the rows of `article_ids` replaced by `records`; newest
+        first. The rows are saved at once: a later failure leaves the state's marks behind,
+        so the next publication refreshes the same articles again."""
+        with _transaction(self._db):
+            return window_cache.refresh(self._db, article_ids, records)
+
     def finish(self) -> list[str]:
         """Delete pages that are no longer part of the site, save the manifest; returns the
         deleted paths."""
@@ -153,7 +173,9 @@ def _transaction(con: sqlite3.Connection) -> Iterator[None]:
 
 def _take_over_legacy(con: sqlite3.Connection, path: Path) -> None:
     """Move a JSON manifest left by an earlier version into an empty SQLite one, so an upgrade
-    does not render every page again; an unreadable one is removed and every page written."""
+    does not render every page again; an unreadable one is removed and every page written.
+    Its state is left behind: without the cached window, the first publication after the
+    upgrade checks every page (and rewrites none that is current)."""
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -166,8 +188,6 @@ def _take_over_legacy(con: sqlite3.Connection, path: Path) -> None:
     elif usable:
         with _transaction(con):
             con.executemany("INSERT INTO pages VALUES (?, ?)", found["pages"].items())
-            if isinstance(found.get("state"), dict):
-                con.execute("INSERT INTO state VALUES (1, ?)", (json.dumps(found["state"]),))
         log.info("took over %s (%d pages) into %s", path, len(found["pages"]), MANIFEST)
     else:
         log.warning("%s is unusable (%s): every page will be written again", path, problem)
