@@ -18,6 +18,7 @@ import lxml.etree
 import lxml.html
 import pytest
 from publish_support import (
+    BENCANA,
     FIRST_TITLE,
     HOSTILE_ID,
     NOW,
@@ -380,6 +381,33 @@ def test_incremental_publishes_equal_a_full_build(warehouse: Path, tmp_path: Pat
     nothing_new = publish_site(db, out, PublishOptions(), now=NOW)
     assert (nothing_new.written, nothing_new.removed) == (0, 0)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+
+
+def test_a_retagged_article_moves_topics_as_in_a_full_build(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """Metamorphic: an edit that takes the hostile article off its two topics (one of them held
+    by no other article, one still held by another) and onto a third gives, published
+    incrementally, the site a full build gives; the orphaned topic's page and feed go."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    out = tmp_path / "site"
+    publish_site(db, out, PublishOptions(), now=NOW)
+    orphan = sorted(p.name for p in (out / "feeds").glob("topic-b-topik-*.xml"))
+    assert len(orphan) == 1
+    url = rows(db, "SELECT url FROM articles WHERE article_id = ?", [HOSTILE_ID])[0][0]
+    retagged = make_article(article_id=HOSTILE_ID, title="Rapat Paripurna Ditunda karena Banjir")
+    retagged = retagged.model_copy(update={"canonical_url": url})
+    load_batch(db, batch(ok(retagged, NOW - timedelta(hours=1), topics=[BENCANA])))
+    publish_site(db, out, PublishOptions(), now=NOW)
+    fresh = tmp_path / "fresh"
+    publish_site(db, fresh, PublishOptions(), now=NOW)
+    assert site_bytes(out) == site_bytes(fresh)
+    assert manifest(out) == manifest(fresh)
+    assert not (out / "feeds" / orphan[0]).exists()
+    assert (out / "feeds" / "topic-politik.xml").is_file()
+    bencana = feedparser.parse((out / "feeds" / "topic-bencana.xml").read_bytes())
+    assert any(f"{HOSTILE_ID}.html" in e.link for e in bencana.entries)
 
 
 def test_a_json_manifest_of_an_earlier_version_is_taken_over(
