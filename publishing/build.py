@@ -123,15 +123,16 @@ def publish_site(
                 topics = changes.topics()
             else:
                 topics = changes.topics_after(saved["topics"], touched)
+            digests = changes.article_digests(touched)
             if touched is None or saved["since"] != since.isoformat():
                 recent = changes.window()
                 files.replace_window(recent)
                 months = changes.archive_digests(since)
             else:
                 recent = files.refresh_window(touched, changes.window(touched))
-                months = _merge(saved["months"], changes, changes.months_of(touched, since), since)
+                stale = changes.months_of(_moved(digests, files, common), since)
+                months = _merge(saved["months"], changes, stale, since)
             feeds = changes.feeds(recent, topics, options.feed_size)
-            digests = changes.article_digests(touched)
         older = OlderCounts(
             sum(m.changes for m in months),
             sum(m.headlines for m in months),
@@ -184,6 +185,17 @@ def _source(db_path: Path | str, live: bool) -> Source:
 def _usable(state: dict, common: str) -> bool:
     """The last publication's state, when it was saved in this shape for the same labels."""
     return state.get("format") == STATE_FORMAT and state.get("context") == common
+
+
+def _moved(digests: dict[int, str], files: SiteFiles, common: str) -> list[int]:
+    """Articles whose history page's digest changed since it was written: the only ones whose
+    entries in an archive month can have moved (a new change, a new URL). A touched article
+    only checked again keeps its digest, and its months are not read."""
+    return [
+        article_id
+        for article_id, digest in digests.items()
+        if files.fingerprint(paths.article(article_id)) != common + digest
+    ]
 
 
 def _marks(saved: dict) -> Marks:

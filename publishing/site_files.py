@@ -92,10 +92,14 @@ class SiteFiles:
     def close(self) -> None:
         self._db.close()
 
+    def fingerprint(self, path: str) -> str | None:
+        """The fingerprint the page was last written with."""
+        row = self._db.execute("SELECT fingerprint FROM pages WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
     def is_current(self, path: str, fingerprint: str) -> bool:
         """True when the page on disk was rendered from the same data; it is then kept."""
-        row = self._db.execute("SELECT fingerprint FROM pages WHERE path = ?", (path,)).fetchone()
-        if row is not None and row[0] == fingerprint and (self.root / path).is_file():
+        if self.fingerprint(path) == fingerprint and (self.root / path).is_file():
             self._new[path] = fingerprint
             return True
         return False

@@ -99,11 +99,22 @@ _COLUMNS = """c.change_id, c.article_id, c.url, c.kind, c.from_version, c.to_ver
     c.detected_at, c.changed_fields, c.title_before, c.title_after, c.words_added,
     c.words_removed"""
 _PUBLIC = "c.kind IN (" + ", ".join(f"'{kind}'" for kind in PUBLIC_KINDS) + ")"
-# The window's public changes (of some articles only, when `only` is filled in) with their
-# articles' current topics, newest first: what the list pages show.
+_IDS = "article_id IN (SELECT unnest($ids::BIGINT[]))"
+# `article_changes` (and the article's status) for the articles in $ids, both tables filtered to
+# them before the join: through the view, every article (~550,000 a year) is scanned and hashed
+# first, ten times slower for a few hundred articles.
+_CHANGES_OF = f"""(
+    SELECT c.change_id, c.article_id, a.url, c.kind, c.version_from AS from_version,
+           c.version_to AS to_version, c.detected_at, c.changed_fields, c.title_before,
+           c.title_after, c.words_added, c.words_removed, a.status
+    FROM (SELECT * FROM changes WHERE {_IDS}) c
+    JOIN (SELECT article_id, url, status FROM articles WHERE {_IDS}) a USING (article_id)
+) c"""
+# The window's public changes (of every article, or `_CHANGES_OF` some) with their articles'
+# current topics, newest first: what the list pages show.
 _WINDOW = f"""
     WITH recent AS (
-        SELECT * FROM article_changes c WHERE c.detected_at >= $since AND {_PUBLIC} {{only}}
+        SELECT * FROM {{changes}} WHERE c.detected_at >= $since AND {_PUBLIC}
     ),
     topics AS (
         SELECT article_id, list(DISTINCT topic ORDER BY topic) AS topics
@@ -114,7 +125,6 @@ _WINDOW = f"""
     FROM recent c LEFT JOIN topics t USING (article_id)
     ORDER BY c.detected_at DESC, c.change_id DESC
 """
-_ONLY = "AND c.article_id IN (SELECT unnest($ids::BIGINT[]))"
 # Every change, for the queries that do not need topics.
 _ALL = f"(SELECT {_COLUMNS}, {_PUBLIC} AS public FROM article_changes c) c"
 _TOPIC_SET = f"""
@@ -125,11 +135,10 @@ _TOPIC_SET = f"""
 # their current versions have it.
 _TOUCHED_TOPICS = f"""
     SELECT t.topic, bool_or(t.version = a.current_version)
-    FROM version_topics t JOIN articles a USING (article_id)
-    WHERE t.article_id IN (SELECT unnest($ids::BIGINT[])) AND t.source IN {DIFFED_TOPIC_SQL}
-      AND t.article_id IN (
-          SELECT article_id FROM changes c
-          WHERE {_PUBLIC} AND c.article_id IN (SELECT unnest($ids::BIGINT[])))
+    FROM version_topics t
+    JOIN (SELECT article_id, current_version FROM articles WHERE {_IDS}) a USING (article_id)
+    WHERE t.{_IDS} AND t.source IN {DIFFED_TOPIC_SQL}
+      AND t.article_id IN (SELECT article_id FROM changes c WHERE {_PUBLIC} AND c.{_IDS})
     GROUP BY t.topic
 """
 _NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
@@ -186,9 +195,9 @@ class SiteChanges:
     def window(self, article_ids: list[int] | None = None) -> list[ChangeRecord]:
         """Public changes detected at or after `since` (of `article_ids` only, when given),
         with their articles' current topics, newest first."""
-        only = "" if article_ids is None else _ONLY
+        source = "article_changes c" if article_ids is None else _CHANGES_OF
         found = self.con.execute(
-            _WINDOW.format(only=only),
+            _WINDOW.format(changes=source),
             {"since": self.since} | ({} if article_ids is None else {"ids": article_ids}),
         )
         return [_change(row) for row in found.fetchall()]
@@ -309,13 +318,13 @@ class SiteChanges:
     def article_digests(self, article_ids: list[int] | None = None) -> dict[int, str]:
         """Per article with a public change (every one, or only `article_ids`), a digest of
         everything its history page shows."""
-        only = "" if article_ids is None else "WHERE c.article_id IN (SELECT unnest(?::BIGINT[]))"
+        source = "article_changes c JOIN articles a USING (article_id)"
         rows = self.con.execute(
             f"""SELECT c.article_id, md5(string_agg({_DIGEST_ITEM}, ',' ORDER BY c.change_id)
-                                         || any_value(a.status))
-                FROM {_ALL} JOIN articles a USING (article_id) {only}
-                GROUP BY c.article_id HAVING bool_or(public)""",
-            [] if article_ids is None else [article_ids],
+                                         || any_value({"a" if article_ids is None else "c"}.status))
+                FROM {source if article_ids is None else _CHANGES_OF}
+                GROUP BY c.article_id HAVING bool_or({_PUBLIC})""",
+            {} if article_ids is None else {"ids": article_ids},
         ).fetchall()
         return dict(rows)
 
@@ -333,9 +342,9 @@ def month_changes(
     """One archive month's public changes, newest first (topics are not needed there)."""
     rows = con.execute(
         f"""SELECT {_COLUMNS}, [] FROM article_changes c
-            WHERE {_PUBLIC} AND c.detected_at < ? AND {_MONTH} = ?"""
+            WHERE {_PUBLIC} AND c.detected_at < ? AND c.detected_at >= ? AND c.detected_at < ?"""
         + _NEWEST,
-        [before, month],
+        [before, *_month_range(month)],
     ).fetchall()
     return [_change(row) for row in rows]
 
@@ -350,19 +359,16 @@ def article_histories(
 
 
 def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHistory]:
-    args = [ids]
-    in_ids = "article_id IN (SELECT unnest(?::BIGINT[]))"
+    args = {"ids": ids}
     articles = dict(
         (row[0], row[1:])
         for row in con.execute(
-            f"SELECT article_id, url, status FROM latest_articles WHERE {in_ids}", args
+            f"SELECT article_id, url, status FROM articles WHERE {_IDS}", args
         ).fetchall()
     )
     changes: dict[int, list[ChangeRecord]] = {}
     for row in con.execute(
-        f"SELECT {_COLUMNS}, [] FROM article_changes c WHERE c.{in_ids}"
-        " ORDER BY c.detected_at, c.change_id",
-        args,
+        f"SELECT {_COLUMNS}, [] FROM {_CHANGES_OF} ORDER BY c.detected_at, c.change_id", args
     ).fetchall():
         record = _change(row)
         changes.setdefault(record.article_id, []).append(record)
@@ -372,8 +378,10 @@ def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHi
         f"""SELECT v.article_id, v.version, v.fetched_at, v.title, v.parser_version,
                    v.version = a.current_version, v.title, v.description, v.body, v.pages,
                    v.tags, v.authors, v.published_at
-            FROM versions v JOIN articles a USING (article_id)
-            WHERE v.{in_ids} ORDER BY v.article_id, v.version""",
+            FROM versions v
+            JOIN (SELECT article_id, current_version FROM articles WHERE {_IDS}) a
+              USING (article_id)
+            WHERE v.{_IDS} ORDER BY v.article_id, v.version""",
         args,
     ).fetchall():
         versions.setdefault(article_id, []).append(
@@ -384,7 +392,7 @@ def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHi
         (article_id, version): tuple(names)
         for article_id, version, names in con.execute(
             f"""SELECT article_id, version, list(DISTINCT topic ORDER BY topic)
-                FROM version_topics WHERE {in_ids} AND source IN {DIFFED_TOPIC_SQL}
+                FROM version_topics WHERE {_IDS} AND source IN {DIFFED_TOPIC_SQL}
                 GROUP BY article_id, version""",
             args,
         ).fetchall()
