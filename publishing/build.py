@@ -49,10 +49,10 @@ from warehouse.site_source import (
 )
 from warehouse.snapshot import snapshot_path
 
-ARTICLE_CHUNK = 200
+ARTICLE_CHUNK = 500
+SNAPSHOT_HOLD_S = 120.0  # a reader holding a snapshot copy delays the publication after next
 STATE_FORMAT = 2  # the saved state's shape: an older state is not used (every digest is redone)
 log = logging.getLogger(__name__)
-Source = Callable[[], duckdb.DuckDBPyConnection]
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def publish_site(
         mark = time.perf_counter()
 
     source = _source(db_path, live)
-    first = source()  # a missing warehouse fails here, before the output folder is touched
+    first = source.open()  # a missing warehouse fails here, before the output folder is touched
     with closing(SiteFiles(Path(out_dir))) as files:
         common = fingerprint("articles", ctx)[:8]  # article digests are per article already
         with closing(first) as con:
@@ -173,13 +173,23 @@ def publish_site(
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """Opens the same file for every step: the snapshot, or the live file."""
+
+    db_path: Path | str
+    live: bool
+
+    def open(self) -> duckdb.DuckDBPyConnection:
+        return open_site_source(self.db_path, live=self.live)
+
+
 def _source(db_path: Path | str, live: bool) -> Source:
-    """Opens the same file for every step: the snapshot, or the live file (said once) while
-    there is none yet."""
+    """The snapshot, or the live file (said once) while there is none yet."""
     if not live and not snapshot_path(db_path).is_file():
         log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
         live = True
-    return lambda: open_site_source(db_path, live=live)
+    return Source(db_path, live)
 
 
 def _usable(state: dict, common: str) -> bool:
@@ -216,7 +226,7 @@ def _month_loader(source: Source, month: str, since: datetime) -> Callable[[], l
     """Reads a month's rows over its own connection, only if one of its pages is stale."""
 
     def load() -> list[ChangeRecord]:
-        with closing(source()) as con:
+        with closing(source.open()) as con:
             return month_changes(con, month, since)
 
     return load
@@ -248,15 +258,29 @@ def _articles(
     source: Source, digests: dict[int, str], files: SiteFiles, common: str, ctx: Context
 ) -> None:
     """Render the history pages whose article gained a change (or whose URL, topics or status
-    moved); each chunk of articles is read over its own short connection."""
+    moved). The live file is read over a connection per chunk, closed before rendering (loads
+    wait while it is open); the snapshot over one connection renewed every SNAPSHOT_HOLD_S
+    seconds: a new one starts cold, and the first versions read at a year's size cost seconds."""
     keys = {article_id: common + digest for article_id, digest in digests.items()}
     stale = [a for a, key in keys.items() if not files.is_current(paths.article(a), key)]
-    for chunk in _chunks(stale, ARTICLE_CHUNK):
-        with closing(source()) as con:
+    con: duckdb.DuckDBPyConnection | None = None
+    opened = 0.0
+    try:
+        for chunk in _chunks(stale, ARTICLE_CHUNK):
+            if con is None or time.monotonic() - opened > SNAPSHOT_HOLD_S:
+                if con is not None:
+                    con.close()
+                con, opened = source.open(), time.monotonic()
             histories = list(article_histories(con, chunk))
-        for history in histories:
-            path = paths.article(history.article_id)
-            files.write(path, render_article(history, ctx), keys[history.article_id])
+            if source.live:
+                con.close()
+                con = None
+            for history in histories:
+                path = paths.article(history.article_id)
+                files.write(path, render_article(history, ctx), keys[history.article_id])
+    finally:
+        if con is not None:
+            con.close()
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

@@ -28,6 +28,7 @@ from publishing import window_cache
 from warehouse.site_source import ChangeRecord
 
 MANIFEST = ".publish-manifest.sqlite"
+SAVE_EVERY = 2000  # pages written between saves of their rows
 LEGACY_MANIFEST = ".publish-manifest.json"  # before the SQLite manifest: read once, then removed
 _SCHEMA = (
     """
@@ -114,6 +115,17 @@ class SiteFiles:
         self.written += 1
         self._new[path] = fingerprint
         self._written[path] = fingerprint
+        if len(self._written) >= SAVE_EVERY:
+            self._save_written()
+
+    def _save_written(self) -> None:
+        """Record the pages written so far: a first build of a year takes long, and one that is
+        stopped then resumes from its pages instead of rendering them all again."""
+        with _transaction(self._db):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?)", self._written.items()
+            )
+        self._written.clear()
 
     def replace_window(self, records: list[ChangeRecord]) -> None:
         """Cache the window's changes, read whole from the warehouse."""
@@ -138,7 +150,7 @@ class SiteFiles:
         gone = sorted(path for (path,) in previous if path not in self._new)
         for path in gone:
             (self.root / path).unlink(missing_ok=True)
-        if gone or self._written or self.state != self._saved_state:
+        if gone or self.written or self.state != self._saved_state:
             with _transaction(self._db):
                 self._db.executemany("DELETE FROM pages WHERE path = ?", ((p,) for p in gone))
                 self._db.executemany(

@@ -33,7 +33,7 @@ from test_warehouse_support import ARTICLE_ID, batch, gone, make_article, ok, ro
 from typer.testing import CliRunner
 
 from commands.main import app
-from publishing import PublishOptions, list_pages, publish_site
+from publishing import PublishOptions, build, list_pages, publish_site, site_files
 from publishing.layout import CSP
 from publishing.site_files import LEGACY_MANIFEST, MANIFEST
 from warehouse import load_batch, snapshot
@@ -408,6 +408,34 @@ def test_a_retagged_article_moves_topics_as_in_a_full_build(
     assert (out / "feeds" / "topic-politik.xml").is_file()
     bencana = feedparser.parse((out / "feeds" / "topic-bencana.xml").read_bytes())
     assert any(f"{HOSTILE_ID}.html" in e.link for e in bencana.entries)
+
+
+def test_a_stopped_build_resumes_from_the_pages_it_wrote(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that fails after some article pages keeps their manifest rows, so the next one
+    writes only the rest, and the site equals a build that was never stopped."""
+    monkeypatch.setattr(site_files, "SAVE_EVERY", 1)
+    real = build.render_article
+    rendered: list[int] = []
+
+    def failing(history, ctx):
+        if len(rendered) == 2:
+            raise RuntimeError("stopped")
+        rendered.append(history.article_id)
+        return real(history, ctx)
+
+    out = tmp_path / "site"
+    monkeypatch.setattr(build, "render_article", failing)
+    with pytest.raises(RuntimeError, match="stopped"):
+        publish_site(warehouse, out, PublishOptions(), now=NOW)
+    monkeypatch.setattr(build, "render_article", real)
+    resumed = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    fresh = tmp_path / "fresh"
+    publish_site(warehouse, fresh, PublishOptions(), now=NOW)
+    # Every list page and the first two history pages were saved before the failure.
+    assert resumed.written == len(list((fresh / "articles").glob("*.html"))) - len(rendered)
+    assert site_bytes(out) == site_bytes(fresh) and manifest(out) == manifest(fresh)
 
 
 def test_a_json_manifest_of_an_earlier_version_is_taken_over(

@@ -363,7 +363,7 @@ def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHi
     articles = dict(
         (row[0], row[1:])
         for row in con.execute(
-            f"SELECT article_id, url, status FROM articles WHERE {_IDS}", args
+            f"SELECT article_id, url, status, current_version FROM articles WHERE {_IDS}", args
         ).fetchall()
     )
     changes: dict[int, list[ChangeRecord]] = {}
@@ -374,18 +374,17 @@ def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHi
         changes.setdefault(record.article_id, []).append(record)
     versions: dict[int, list[VersionRecord]] = {}
     snapshots: dict[tuple[int, int], Snapshot] = {}
-    for article_id, version, fetched, title, parser, current, *text in con.execute(
-        f"""SELECT v.article_id, v.version, v.fetched_at, v.title, v.parser_version,
-                   v.version = a.current_version, v.title, v.description, v.body, v.pages,
-                   v.tags, v.authors, v.published_at
-            FROM versions v
-            JOIN (SELECT article_id, current_version FROM articles WHERE {_IDS}) a
-              USING (article_id)
-            WHERE v.{_IDS} ORDER BY v.article_id, v.version""",
+    # No join here: joined to articles, DuckDB reads every version's text before filtering
+    # (13 s instead of 0.2 s for 200 articles of a year).
+    for article_id, version, fetched, title, parser, *text in con.execute(
+        f"""SELECT article_id, version, fetched_at, title, parser_version, title, description,
+                   body, pages, tags, authors, published_at
+            FROM versions WHERE {_IDS} ORDER BY article_id, version""",
         args,
     ).fetchall():
+        current = article_id in articles and version == articles[article_id][2]
         versions.setdefault(article_id, []).append(
-            VersionRecord(version, fetched, title, parser, bool(current))
+            VersionRecord(version, fetched, title, parser, current)
         )
         snapshots[(article_id, version)] = snapshot_from_row(*text)
     topics: dict[tuple[int, int], tuple[str, ...]] = {
@@ -412,7 +411,7 @@ def _histories(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[ArticleHi
             for c in found
             if c.has_diff
         }
-        url, status = articles[article_id]
+        url, status, _ = articles[article_id]
         histories.append(
             ArticleHistory(
                 article_id,
