@@ -13,29 +13,43 @@ Baselines, measured in the same run: a re-publish with nothing new (the floor of
 run), and for the full build, the time to read the same rows without rendering.
 
     python benchmarks/publish_bench.py [--per-day 30 75] [--days 365] [--keep DIR [--reuse]]
+
+`--year DIR` measures at the full rate instead, on the year benchmark's warehouse (year_bench:
+6 h at 1,500 a day through the real loader, tiled by SQL to 365 days; built in DIR when missing,
+with its read snapshot, and kept): a full build, a publish with nothing new, then runs of 10
+edits and 1,000 rechecks answering 304 (the real loader), each followed by the snapshot
+publication, as after a monitor run, and an incremental publish: median and max. The site stays
+in DIR/site; a later run with the same DIR reuses it (delete DIR/site-now.txt to build again).
+
+    python benchmarks/publish_bench.py --year /work/yeardata [--repeats 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import year_bench
 from figures import Figure
+from year_bench import BATCH, GROUP
 from year_data import END, LIPUTAN6_PER_DAY, daily_batches
 
 from parsers.models import Article, Page, TopicTag
 from publishing import PublishOptions, PublishReport, publish_site
-from warehouse import load_batches
+from warehouse import Ladder, load_batches, open_readonly, snapshot
+from warehouse.queries import DUE_SQL
 from warehouse.records import Batch, FetchAttempt, Observation
 from warehouse.site_source import SiteChanges, article_histories, open_site_source
 
 TARGET_S = 5.0
+YEAR_HOURS = 6  # year_bench's default: loaded hours, tiled to the year
 
 
 def build_warehouse(db: Path, days: int, per_day: int) -> float:
@@ -45,20 +59,25 @@ def build_warehouse(db: Path, days: int, per_day: int) -> float:
     return time.perf_counter() - started
 
 
-def ten_changes(db: Path) -> None:
-    """A run that found 10 edits: the newest articles get a new headline and one more paragraph
-    (topics kept), 10 minutes after the newest change; loaded by the real loader."""
+def ten_changes(db: Path, at: datetime | None = None, rechecks: int = 0) -> int:
+    """A run that found 10 edits: the newest live articles get a new headline and one more
+    paragraph (topics kept), at `at` (default: 10 minutes after the newest change); with
+    `rechecks`, that many due articles (the recheck query) answer 304, as in a recheck pass.
+    Loaded by the real loader; returns the observations loaded."""
     with closing(open_site_source(db)) as con:
-        at = con.execute("SELECT max(detected_at) FROM changes").fetchone()[0]  # type: ignore[index]
+        newest_change = con.execute("SELECT max(detected_at) FROM changes").fetchone()[0]  # type: ignore[index]
         newest = con.execute(
             """SELECT a.article_id, a.url, a.title, a.description, a.body, a.tags, a.authors,
                       a.published_at, t.topics
-               FROM latest_articles a
-               JOIN (SELECT article_id, list(topic) AS topics FROM article_topics
-                     WHERE source = 'taxonomy' GROUP BY article_id) t USING (article_id)
-               WHERE a.status = 'live' ORDER BY a.article_id DESC LIMIT 10"""
+               FROM (SELECT * FROM latest_articles WHERE status = 'live'
+                     ORDER BY published_at DESC, article_id DESC LIMIT 10) a
+               JOIN (SELECT t.article_id, list(t.topic ORDER BY t.topic) AS topics
+                     FROM version_topics t JOIN articles USING (article_id)
+                     WHERE t.version = articles.current_version AND t.source = 'taxonomy'
+                     GROUP BY t.article_id) t USING (article_id)
+               ORDER BY a.article_id"""
         ).fetchall()
-    at += timedelta(minutes=10)
+    at = at or newest_change + timedelta(minutes=10)
     observations = []
     for article_id, url, title, description, body, tags, authors, published, topics in newest:
         paragraphs = [*body.split("\n\n"), f"Pembaruan pukul {at:%H.%M}: data terbaru masuk."]
@@ -66,7 +85,7 @@ def ten_changes(db: Path) -> None:
             article_id=article_id,
             canonical_url=url,
             channel=url.split("/")[3],
-            title=f"{title} (Diperbarui)",
+            title=f"{title} (Diperbarui {at:%H.%M.%S})",
             description=description,
             authors=authors,
             published_at=published,
@@ -87,7 +106,32 @@ def ten_changes(db: Path) -> None:
                 attempts=[attempt],
             )
         )
-    load_batches(db, [Batch(run_id=f"ten-{at:%H%M%S}", created_at=at, observations=observations)])
+    if rechecks:
+        edited = {o.article_id for o in observations}
+        with closing(open_readonly(db)) as con:
+            due = con.execute(DUE_SQL + " LIMIT ?", [at, rechecks + len(edited)]).fetchall()
+        for article_id, url, etag, _ in due[: rechecks + len(edited)]:
+            if article_id in edited or len(observations) >= len(edited) + rechecks:
+                continue
+            attempt = FetchAttempt(url=url, status=304, outcome="not_modified", attempted_at=at)
+            observations.append(
+                Observation(
+                    article_id=article_id,
+                    url=url,
+                    observed_at=at,
+                    outcome="not_modified",
+                    etag=etag,
+                    attempts=[attempt],
+                )
+            )
+    run = f"ten-{at:%Y%m%d%H%M%S}"
+    made = [
+        Batch(run_id=run, created_at=at, observations=observations[start : start + BATCH])
+        for start in range(0, len(observations), BATCH)
+    ]
+    for start in range(0, len(made), GROUP):
+        load_batches(db, made[start : start + GROUP])
+    return len(observations)
 
 
 def read_only_floor(db: Path) -> float:
@@ -223,6 +267,89 @@ def measure(
     return figures
 
 
+def build_year(db: Path) -> float:
+    """The year benchmark's warehouse (year_bench: 6 h at 1,500 a day through the real loader,
+    tiled by SQL to 365 days) and its read snapshot, which the site is built from."""
+    started = time.perf_counter()
+    ladder = Ladder()
+    now = datetime.now(UTC).replace(microsecond=0)
+    checks = int(year_bench.PER_DAY * year_bench.checks_per_article(ladder))
+    sim = year_bench.Simulator(now - timedelta(hours=YEAR_HOURS), 0.05, checks)
+    year_bench.load_runs(db, sim, YEAR_HOURS * 60 // year_bench.RUN_MINUTES, [])
+    year_bench.tile(db, YEAR_HOURS, 365, now, ladder)
+    snapshot.publish(db)
+    return time.perf_counter() - started
+
+
+def measure_year(work: Path, repeats: int = 5, rechecks: int = 1000) -> list[Figure]:
+    """On the year benchmark's warehouse in `work` (built there if missing): a full build (or
+    the site an earlier run built there, with `work/site-now.txt`), a publish with nothing new,
+    then `repeats` runs of 10 edits and `rechecks` 304s, each followed by the snapshot
+    publication (as the flows' `finish()` does) and an incremental publish."""
+    db, out, moment = work / "liputan6.duckdb", work / "site", work / "site-now.txt"
+    if not db.is_file():
+        print(f"[year] building the year benchmark's warehouse in {work}", flush=True)
+        print(f"[year] built in {build_year(db):.0f} s", flush=True)
+    articles, versions, changes = counts(db)
+    print(f"[year] warehouse: {articles:,} articles, {versions:,} versions, {changes:,} changes")
+    figures = []
+    if moment.is_file() and out.is_dir():
+        now = datetime.fromisoformat(moment.read_text().strip())
+        print(f"[year] the site built earlier in {out}, at {now}")
+    else:
+        with closing(open_site_source(db)) as con:
+            newest = con.execute("SELECT max(detected_at) FROM changes").fetchone()[0]  # type: ignore[index]
+        now = newest + timedelta(minutes=15)  # every publish here shares the full build's window
+        shutil.rmtree(out, ignore_errors=True)
+        full = publish_site(db, out, PublishOptions(), now=now)
+        moment.write_text(now.isoformat())
+        print(f"[year] full build: {full.line()} [{phases(full)}]", flush=True)
+        figures.append(Figure("full build, year warehouse", full.seconds, "s"))
+    noop = publish_site(db, out, PublishOptions(), now=now)
+    print(f"[year] nothing new: {noop.line()} [{phases(noop)}]", flush=True)
+    steps: list[PublishReport] = []
+    for number in range(repeats):
+        loaded = ten_changes(db, rechecks=rechecks)
+        snap = time.perf_counter()
+        snapshot.publish(db)
+        snap_s = time.perf_counter() - snap
+        step = publish_site(db, out, PublishOptions(), now=now)
+        steps.append(step)
+        print(
+            f"[year] run {number + 1}: {loaded} observations (10 edits), snapshot {snap_s:.2f} s;"
+            f" publish: {step.line()} [{phases(step)}]",
+            flush=True,
+        )
+    files, size = site_size(out)
+    seconds = [step.seconds for step in steps]
+    middle, worst = statistics.median(seconds), max(seconds)
+    figures += [
+        Figure("publish, nothing new", noop.seconds, "s"),
+        Figure(
+            f"incremental after a run with 10 changes, median of {repeats}",
+            middle,
+            "s",
+            noop.seconds,
+            noop.seconds / middle,
+            f"<= {TARGET_S:g} s",
+            middle <= TARGET_S,
+        ),
+        Figure(
+            f"incremental after a run with 10 changes, max of {repeats}",
+            worst,
+            "s",
+            noop.seconds,
+            noop.seconds / worst,
+            f"<= {TARGET_S:g} s",
+            worst <= TARGET_S,
+        ),
+        Figure("files written by it, median", statistics.median(s.written for s in steps), "files"),
+        Figure("site size", size / 1e6, "MB"),
+        Figure("site files", files, "files"),
+    ]
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -233,10 +360,20 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="with --keep: use warehouses built by an earlier run"
     )
+    parser.add_argument(
+        "--year",
+        type=Path,
+        help="measure on the year benchmark's warehouse in this folder (built there if missing)",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="with --year: runs of 10 changes")
     args = parser.parse_args()
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-    figures = measure(tuple(args.per_day), args.days, args.keep, args.reuse)
+    if args.year:
+        args.year.mkdir(parents=True, exist_ok=True)
+        figures = measure_year(args.year, args.repeats)
+    else:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        figures = measure(tuple(args.per_day), args.days, args.keep, args.reuse)
     print("\n| figure | value | baseline | ratio | target | met |\n|---|---|---|---|---|---|")
     for figure in figures:
         print("| " + " | ".join(figure.cells()) + " |")

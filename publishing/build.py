@@ -41,6 +41,7 @@ from warehouse.site_source import (
     FeedSelection,
     Marks,
     MonthDigest,
+    OlderCounts,
     SiteChanges,
     article_histories,
     month_changes,
@@ -48,9 +49,10 @@ from warehouse.site_source import (
 )
 from warehouse.snapshot import snapshot_path
 
-ARTICLE_CHUNK = 200
+ARTICLE_CHUNK = 500
+SNAPSHOT_HOLD_S = 120.0  # a reader holding a snapshot copy delays the publication after next
+STATE_FORMAT = 2  # the saved state's shape: an older state is not used (every digest is redone)
 log = logging.getLogger(__name__)
-Source = Callable[[], duckdb.DuckDBPyConnection]
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,6 @@ def publish_site(
         raise ValueError("days must be at least 1")
     ctx = Context(Labels(options.lang), tuple(options.live_hosts))
     since = window_start(now or datetime.now(WIB), options.days)
-    files = SiteFiles(Path(out_dir))
     phases: dict[str, float] = {}
     mark = time.perf_counter()
 
@@ -110,43 +111,58 @@ def publish_site(
         mark = time.perf_counter()
 
     source = _source(db_path, live)
-    common = fingerprint("articles", ctx)[:8]  # article digests are per article already
-    with closing(source()) as con:
-        changes = SiteChanges(con, since)
-        marks = changes.marks()
-        recent = changes.recent()
-        older = changes.older_counts(since)
-        feeds = changes.feeds(recent, options.feed_size)
-        saved = files.state if files.state.get("context") == common else {}
-        touched = changes.touched(_marks(saved["marks"])) if saved else None
-        if touched is None or saved["since"] != since.isoformat():
-            months = changes.archive_digests(since)
-        else:
-            months = _merge(saved["months"], changes, changes.months_of(touched, since), since)
-        digests = changes.article_digests(touched)
-    lap("read")
-    planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
-    planned += topic_pages(recent, sorted(feeds.topics), ctx)
-    planned.append(archive_index(months, options.days, ctx))
-    for month in months:
-        planned += month_pages(month, _month_loader(source, month.month, since), ctx)
-    planned += _feeds(feeds, ctx, options.base_url)
-    for item in planned:
-        if not files.is_current(item.path, item.fingerprint):
-            files.write(item.path, item.render(), item.fingerprint)
-    lap("lists")
-    _articles(source, digests, files, common, ctx)
-    if touched is not None:
-        files.keep("articles/")
-    files.state = {
-        "context": common,
-        "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
-        "since": since.isoformat(),
-        "months": [asdict(month) for month in months],
-    }
-    lap("articles")
-    removed = files.finish()
-    lap("finish")
+    first = source.open()  # a missing warehouse fails here, before the output folder is touched
+    with closing(SiteFiles(Path(out_dir))) as files:
+        common = fingerprint("articles", ctx)[:8]  # article digests are per article already
+        with closing(first) as con:
+            changes = SiteChanges(con, since)
+            marks = changes.marks()
+            saved = files.state if _usable(files.state, common) else {}
+            touched = changes.touched(_marks(saved["marks"])) if saved else None
+            if touched is None:
+                topics = changes.topics()
+            else:
+                topics = changes.topics_after(saved["topics"], touched)
+            digests = changes.article_digests(touched)
+            if touched is None or saved["since"] != since.isoformat():
+                recent = changes.window()
+                files.replace_window(recent)
+                months = changes.archive_digests(since)
+            else:
+                recent = files.refresh_window(touched, changes.window(touched))
+                stale = changes.months_of(_moved(digests, files, common), since)
+                months = _merge(saved["months"], changes, stale, since)
+            feeds = changes.feeds(recent, topics, options.feed_size)
+        older = OlderCounts(
+            sum(m.changes for m in months),
+            sum(m.headlines for m in months),
+            sum(m.removals for m in months),
+        )
+        lap("read")
+        planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
+        planned += topic_pages(recent, sorted(feeds.topics), ctx)
+        planned.append(archive_index(months, options.days, ctx))
+        for month in months:
+            planned += month_pages(month, _month_loader(source, month.month, since), ctx)
+        planned += _feeds(feeds, ctx, options.base_url)
+        for item in planned:
+            if not files.is_current(item.path, item.fingerprint):
+                files.write(item.path, item.render(), item.fingerprint)
+        lap("lists")
+        _articles(source, digests, files, common, ctx)
+        if touched is not None:
+            files.keep("articles/")
+        files.state = {
+            "format": STATE_FORMAT,
+            "context": common,
+            "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
+            "since": since.isoformat(),
+            "months": [asdict(month) for month in months],
+            "topics": topics,
+        }
+        lap("articles")
+        removed = files.finish()
+        lap("finish")
     return PublishReport(
         files.pages,
         files.written,
@@ -157,13 +173,39 @@ def publish_site(
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """Opens the same file for every step: the snapshot, or the live file."""
+
+    db_path: Path | str
+    live: bool
+
+    def open(self) -> duckdb.DuckDBPyConnection:
+        return open_site_source(self.db_path, live=self.live)
+
+
 def _source(db_path: Path | str, live: bool) -> Source:
-    """Opens the same file for every step: the snapshot, or the live file (said once) while
-    there is none yet."""
+    """The snapshot, or the live file (said once) while there is none yet."""
     if not live and not snapshot_path(db_path).is_file():
         log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
         live = True
-    return lambda: open_site_source(db_path, live=live)
+    return Source(db_path, live)
+
+
+def _usable(state: dict, common: str) -> bool:
+    """The last publication's state, when it was saved in this shape for the same labels."""
+    return state.get("format") == STATE_FORMAT and state.get("context") == common
+
+
+def _moved(digests: dict[int, str], files: SiteFiles, common: str) -> list[int]:
+    """Articles whose history page's digest changed since it was written: the only ones whose
+    entries in an archive month can have moved (a new change, a new URL). A touched article
+    only checked again keeps its digest, and its months are not read."""
+    return [
+        article_id
+        for article_id, digest in digests.items()
+        if files.fingerprint(paths.article(article_id)) != common + digest
+    ]
 
 
 def _marks(saved: dict) -> Marks:
@@ -184,7 +226,7 @@ def _month_loader(source: Source, month: str, since: datetime) -> Callable[[], l
     """Reads a month's rows over its own connection, only if one of its pages is stale."""
 
     def load() -> list[ChangeRecord]:
-        with closing(source()) as con:
+        with closing(source.open()) as con:
             return month_changes(con, month, since)
 
     return load
@@ -216,15 +258,29 @@ def _articles(
     source: Source, digests: dict[int, str], files: SiteFiles, common: str, ctx: Context
 ) -> None:
     """Render the history pages whose article gained a change (or whose URL, topics or status
-    moved); each chunk of articles is read over its own short connection."""
+    moved). The live file is read over a connection per chunk, closed before rendering (loads
+    wait while it is open); the snapshot over one connection renewed every SNAPSHOT_HOLD_S
+    seconds: a new one starts cold, and the first versions read at a year's size cost seconds."""
     keys = {article_id: common + digest for article_id, digest in digests.items()}
     stale = [a for a, key in keys.items() if not files.is_current(paths.article(a), key)]
-    for chunk in _chunks(stale, ARTICLE_CHUNK):
-        with closing(source()) as con:
+    con: duckdb.DuckDBPyConnection | None = None
+    opened = 0.0
+    try:
+        for chunk in _chunks(stale, ARTICLE_CHUNK):
+            if con is None or time.monotonic() - opened > SNAPSHOT_HOLD_S:
+                if con is not None:
+                    con.close()
+                con, opened = source.open(), time.monotonic()
             histories = list(article_histories(con, chunk))
-        for history in histories:
-            path = paths.article(history.article_id)
-            files.write(path, render_article(history, ctx), keys[history.article_id])
+            if source.live:
+                con.close()
+                con = None
+            for history in histories:
+                path = paths.article(history.article_id)
+                files.write(path, render_article(history, ctx), keys[history.article_id])
+    finally:
+        if con is not None:
+            con.close()
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

@@ -6,6 +6,7 @@ straight from disk; only feeds use absolute links, and only when a public base U
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -69,8 +70,15 @@ def topic_feed(topic: str) -> str:
 def relative(from_page: str, to_page: str) -> str:
     """The link from one page of the site to another."""
     path, _, fragment = to_page.partition("#")
-    link = posixpath.relpath(path, posixpath.dirname(from_page) or ".")
+    link = _relpath(path, posixpath.dirname(from_page) or ".")
     return f"{link}#{fragment}" if fragment else link
+
+
+@functools.lru_cache(maxsize=4096)
+def _relpath(path: str, start: str) -> str:
+    """Cached: every page links to the same few pages, and relpath costs a third of rendering
+    an article page."""
+    return posixpath.relpath(path, start)
 
 
 def live_url(url: str, extra_hosts: Iterable[str]) -> str | None:

@@ -3,9 +3,12 @@ and re-runs that rewrite only what changed."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,6 +18,7 @@ import lxml.etree
 import lxml.html
 import pytest
 from support.publish_support import (
+    BENCANA,
     FIRST_TITLE,
     HOSTILE_ID,
     NOW,
@@ -29,9 +33,9 @@ from support.warehouse_support import ARTICLE_ID, batch, gone, make_article, ok,
 from typer.testing import CliRunner
 
 from commands.main import app
-from publishing import PublishOptions, list_pages, publish_site
+from publishing import PublishOptions, build, list_pages, publish_site, site_files
 from publishing.layout import CSP
-from publishing.site_files import MANIFEST
+from publishing.site_files import LEGACY_MANIFEST, MANIFEST
 from warehouse import load_batch, snapshot
 
 PUBLIC = "kind IN ('edit', 'revert', 'removed', 'restored')"
@@ -329,7 +333,20 @@ def test_english_labels_and_the_command(warehouse: Path, tmp_path: Path) -> None
 
 
 def site_bytes(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    """Every file of the site but the manifest, whose SQLite pages depend on its history."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def manifest(out: Path) -> tuple[list[tuple[str, str]], str]:
+    """The manifest's content: every page's fingerprint, and the builder's state."""
+    with closing(sqlite3.connect(out / MANIFEST)) as con:
+        pages = con.execute("SELECT path, fingerprint FROM pages ORDER BY path").fetchall()
+        (state,) = con.execute("SELECT value FROM state").fetchone()
+    return pages, state
 
 
 def test_incremental_publishes_equal_a_full_build(warehouse: Path, tmp_path: Path) -> None:
@@ -357,11 +374,106 @@ def test_incremental_publishes_equal_a_full_build(warehouse: Path, tmp_path: Pat
     fresh = tmp_path / "fresh"
     publish_site(db, fresh, PublishOptions(), now=NOW)
     assert site_bytes(out) == site_bytes(fresh)
+    assert manifest(out) == manifest(fresh)
+    assert sorted(path for path, _ in manifest(out)[0]) == sorted(site_bytes(out))
 
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     nothing_new = publish_site(db, out, PublishOptions(), now=NOW)
     assert (nothing_new.written, nothing_new.removed) == (0, 0)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+
+
+def test_a_retagged_article_moves_topics_as_in_a_full_build(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """Metamorphic: an edit that takes the hostile article off its two topics (one of them held
+    by no other article, one still held by another) and onto a third gives, published
+    incrementally, the site a full build gives; the orphaned topic's page and feed go."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    out = tmp_path / "site"
+    publish_site(db, out, PublishOptions(), now=NOW)
+    orphan = sorted(p.name for p in (out / "feeds").glob("topic-b-topik-*.xml"))
+    assert len(orphan) == 1
+    url = rows(db, "SELECT url FROM articles WHERE article_id = ?", [HOSTILE_ID])[0][0]
+    retagged = make_article(article_id=HOSTILE_ID, title="Rapat Paripurna Ditunda karena Banjir")
+    retagged = retagged.model_copy(update={"canonical_url": url})
+    load_batch(db, batch(ok(retagged, NOW - timedelta(hours=1), topics=[BENCANA])))
+    publish_site(db, out, PublishOptions(), now=NOW)
+    fresh = tmp_path / "fresh"
+    publish_site(db, fresh, PublishOptions(), now=NOW)
+    assert site_bytes(out) == site_bytes(fresh)
+    assert manifest(out) == manifest(fresh)
+    assert not (out / "feeds" / orphan[0]).exists()
+    assert (out / "feeds" / "topic-politik.xml").is_file()
+    bencana = feedparser.parse((out / "feeds" / "topic-bencana.xml").read_bytes())
+    assert any(f"{HOSTILE_ID}.html" in e.link for e in bencana.entries)
+
+
+def test_a_stopped_build_resumes_from_the_pages_it_wrote(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that fails after some article pages keeps their manifest rows, so the next one
+    writes only the rest, and the site equals a build that was never stopped."""
+    monkeypatch.setattr(site_files, "SAVE_EVERY", 1)
+    real = build.render_article
+    rendered: list[int] = []
+
+    def failing(history, ctx):
+        if len(rendered) == 2:
+            raise RuntimeError("stopped")
+        rendered.append(history.article_id)
+        return real(history, ctx)
+
+    out = tmp_path / "site"
+    monkeypatch.setattr(build, "render_article", failing)
+    with pytest.raises(RuntimeError, match="stopped"):
+        publish_site(warehouse, out, PublishOptions(), now=NOW)
+    monkeypatch.setattr(build, "render_article", real)
+    resumed = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    fresh = tmp_path / "fresh"
+    publish_site(warehouse, fresh, PublishOptions(), now=NOW)
+    # Every list page and the first two history pages were saved before the failure.
+    assert resumed.written == len(list((fresh / "articles").glob("*.html"))) - len(rendered)
+    assert site_bytes(out) == site_bytes(fresh) and manifest(out) == manifest(fresh)
+
+
+def test_a_json_manifest_of_an_earlier_version_is_taken_over(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """A site published before the SQLite manifest: its JSON manifest is read once, so the
+    upgrade rewrites nothing, then removed; an unusable one makes every page be written."""
+    out = tmp_path / "site"
+    publish_site(warehouse, out, PublishOptions(), now=NOW)
+    pages, state = manifest(out)
+    before = site_bytes(out)
+    (out / MANIFEST).unlink()
+    older_state = {k: v for k, v in json.loads(state).items() if k not in ("format", "topics")}
+    legacy = {"pages": dict(pages), "state": older_state}
+    (out / LEGACY_MANIFEST).write_text(json.dumps(legacy), encoding="utf-8")
+    again = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    assert (again.written, again.removed, again.pages) == (0, 0, len(pages))
+    assert not (out / LEGACY_MANIFEST).exists() and manifest(out) == (pages, state)
+
+    (out / MANIFEST).unlink()
+    (out / LEGACY_MANIFEST).write_text("{not json", encoding="utf-8")
+    rebuilt = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    assert rebuilt.written == rebuilt.pages == len(pages)
+    assert not (out / LEGACY_MANIFEST).exists() and site_bytes(out) == before
+
+
+def test_a_damaged_manifest_means_every_page_is_written_again(
+    warehouse: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "site"
+    first = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    before = site_bytes(out)
+    (out / MANIFEST).write_bytes(b"not a database, but a page of text" * 200)
+    again = publish_site(warehouse, out, PublishOptions(), now=NOW)
+    assert again.written == again.pages == first.pages
+    assert site_bytes(out) == before
+    assert "every page will be written again" in caplog.text
+    assert publish_site(warehouse, out, PublishOptions(), now=NOW).written == 0
 
 
 def test_the_site_reads_the_read_snapshot(warehouse: Path, tmp_path: Path) -> None:
