@@ -193,8 +193,8 @@ def main() -> None:
             for p in args.profiles
         }
         templates = {p: job.result() for p, job in built.items()}
-        jobs = [pool.submit(downtime, cfg, templates[cfg.profile.name]) for cfg in downs]
         futures = [pool.submit(run_one, cfg, templates[cfg.profile.name]) for cfg in configs]
+        jobs = [pool.submit(downtime, cfg, templates[cfg.profile.name]) for cfg in downs]
         for done in as_completed(futures):
             print(f"done: {done.result()}", file=sys.stderr, flush=True)
         rows = [f.result() for f in futures]

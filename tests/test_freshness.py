@@ -242,6 +242,8 @@ def test_recheck_flow_passes_within_its_budget(tmp_path, prefect_harness, monkey
             "RATE_PER_SECOND": "20",
             "RECHECK_PASS_SECONDS": "5",
             "RECHECK_BUDGET_SHARE": "0.04",  # 4 checks a pass
+            # the cap alone: 12 young articles earn the ladder share less than a check a pass
+            "RECHECK_LADDER_SHARE": "0",
         }.items():
             monkeypatch.setenv(f"LIPUTAN6_{key}", value)
         asyncio.run(monitor())
