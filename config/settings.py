@@ -84,7 +84,14 @@ class Settings(BaseSettings):
         "(README, 'How often articles are rechecked'); ladder: the fixed age ladder.",
     )
     recheck_budget_share: float = Field(
-        0.15, gt=0, le=1, description="Share of rate_per_second the allocation recheck spends."
+        0.5, gt=0, le=1, description="Cap: share of rate_per_second the allocation recheck spends."
+    )
+    recheck_ladder_share: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Budget: this share of what the age ladder would spend on the warehouse's "
+        "articles now, hint reads included (0: off, the cap alone).",
     )
     recheck_min_utility: float = Field(
         0.005, ge=0, description="Expected new versions a recheck must be worth."

@@ -2,8 +2,9 @@
 
 With `recheck_run_seconds` > 0 one run keeps making passes (every `recheck_pass_seconds`) until
 its time is up, so the schedule, not the deployment's cadence, sets how soon an edit is seen.
-Each pass spends at most `recheck_budget_share` of the politeness budget; the global rate limit
-paces every request in any case.
+Each pass spends `recheck_ladder_share` of what the age ladder would spend on the warehouse, and
+never more than `recheck_budget_share` of the politeness budget; the global rate limit paces
+every request in any case.
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def make_planner(settings: Settings) -> Planner:
         min_utility=settings.recheck_min_utility,
         min_reliability=settings.recheck_hint_reliability,
     )
-    return Planner(PlannerSettings(policy=policy), Ladder.from_steps(settings.recheck_ladder))
+    return Planner(
+        PlannerSettings(policy=policy, ladder_share=settings.recheck_ladder_share or None),
+        Ladder.from_steps(settings.recheck_ladder),
+    )
 
 
 def planned_targets(
@@ -78,7 +82,7 @@ def planned_targets(
         return []
     try:
         with open_readonly(settings.db_path) as con:
-            plan = planner.plan(con, datetime.now(UTC), budget)
+            plan = planner.plan(con, datetime.now(UTC), budget, _pass_seconds(settings))
     except DatabaseLocked as exc:
         get_run_logger().warning("recheck pass skipped, the database is busy: %s", exc)
         return []
@@ -137,10 +141,14 @@ async def allocation_pass(
     """Never-fetched articles from the hint sources first (when `read`), then the planned
     checks with what is left of the pass's budget."""
     targets = (await read_hints(fetcher, settings, state))[: limit or None] if read else []
+    if read:
+        planner.charge(HINT_REQUESTS)
     return targets + planned_targets(
         settings, planner, pass_budget(settings, limit) - len(targets), state
     )
 
+
+HINT_REQUESTS = 2  # the news sitemap and the main feed, charged to the recheck's budget
 
 # A stuck run must not hold the deployment's only concurrency slot for ever.
 RECHECK_TIMEOUT_SECONDS = 60 * 60

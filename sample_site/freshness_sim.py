@@ -21,12 +21,22 @@ The scheduler sees only the warehouse and what the simulated site serves; the ne
 parameters never reach it (no peeking). Scoring compares the warehouse with the newsroom's truth
 afterwards: each page's title carries its true version number, so a stored version is matched
 to the edit that made it.
+
+A warehouse that has run for a while watches a year of articles, and the ladder's spend grows
+with that archive. `archive_days` starts the simulation from such a warehouse: the newsroom's
+articles of the preceding `archive_days`, each loaded (with the real loader) as seen at its last
+ladder check before the start, drawn uniformly within its current ladder interval, so the
+ladder's checks are spread as in its steady state from the first pass. Both policies inherit the
+same archive; the warehouse holds no detected change from before the start, so the hazards are
+learned from the simulation alone.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import re
+import shutil
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -72,6 +82,7 @@ class SimConfig:
     recheck_share: float = 0.15  # the allocation policy's recheck budget, share of the rate
     downtime: tuple[timedelta, timedelta] | None = None  # (offset from start, length)
     warmup: timedelta = timedelta(days=1)  # edits before start + warmup are not scored
+    archive_days: float = 0.0  # start from a warehouse watching this many days of articles
 
 
 @dataclass
@@ -81,6 +92,7 @@ class PassRecord:
     rechecks: int
     backlog: int  # ladder: due articles left; allocation: worthwhile checks left
     expected_versions: float = 0.0  # allocation: expected undetected versions (sum of utility)
+    hint_polls: int = 0
 
 
 @dataclass
@@ -95,6 +107,7 @@ class SimResult:
     passes: list[PassRecord] = field(default_factory=list)
     first_fetch_delay_min: list[tuple[datetime, float]] = field(default_factory=list)
     first_recheck_delay_min: list[tuple[datetime, float]] = field(default_factory=list)
+    hint_requests: int = 0
 
     @property
     def recall(self) -> float:
@@ -118,13 +131,39 @@ class SimResult:
         return max((p.backlog for p in self.passes), default=0)
 
 
+ARCHIVE_FIRST_ID = 4_000_000
+
+
+def with_archive(config: SimConfig) -> Newsroom:
+    """The newsroom of the simulated span, preceded by `archive_days` of its past output."""
+    site = generate(config.profile, config.start, config.days, config.per_day, config.seed)
+    if config.archive_days <= 0:
+        return site
+    past = generate(
+        config.profile,
+        config.start - timedelta(days=config.archive_days),
+        config.archive_days,
+        config.per_day,
+        config.seed + 1_000_003,
+        first_id=ARCHIVE_FIRST_ID,
+    )
+    return Newsroom(site.profile, site.start, past.articles + site.articles)
+
+
 class Simulator:
-    def __init__(self, config: SimConfig, db_path: Path, newsroom: Newsroom | None = None):
+    def __init__(
+        self,
+        config: SimConfig,
+        db_path: Path,
+        newsroom: Newsroom | None = None,
+        archive: Path | None = None,
+    ):
+        """`archive`: a warehouse file from `build_archive` for this config, copied as the
+        starting state (building it takes longer than most simulations)."""
         self.cfg = config
         self.db = db_path
-        self.site = newsroom or generate(
-            config.profile, config.start, config.days, config.per_day, config.seed
-        )
+        self.archive = archive
+        self.site = newsroom or with_archive(config)
         self.ladder = Ladder()
         self.planner = Planner(config.planner, self.ladder)
         self.known: set[int] = set()
@@ -204,10 +243,49 @@ class Simulator:
 
     def run(self) -> SimResult:
         """The whole simulation over one read-write connection (reopening would dominate)."""
+        if self.archive is not None:
+            shutil.copy(self.archive, self.db)
         migrate(self.db)
         with connect(self.db, read_only=False, lock_timeout=10) as self.con:
             self.con.execute("SET threads TO 1")  # small queries; the machine runs several sims
+            if self.cfg.archive_days > 0 and self.archive is None:
+                self.load_archive()
+            self.known.update(
+                a.article_id
+                for a in self.site.published_between(
+                    self.cfg.start - timedelta(days=self.cfg.archive_days + 1), self.cfg.start
+                )
+            )
             return self._run()
+
+    def _last_ladder_check(self, art: SimArticle, rng: random.Random) -> datetime | None:
+        """The ladder's last check of `art` before the start, walking its checks from a first
+        sighting within a discovery interval of publication (None: the ladder is done)."""
+        at = art.published_at + self.cfg.discovery_every * rng.random()
+        if at >= self.cfg.start:
+            return None
+        while (after := self.ladder.next_check(at, art.published_at)) is not None:
+            if after > self.cfg.start:
+                return at
+            at = after
+        return None
+
+    def load_archive(self, chunk: int = 5000) -> None:
+        """Load every article published before the start as seen at its last ladder check."""
+        rng = random.Random(f"archive:{self.cfg.seed}")
+        seen = []
+        for art in self.site.published_between(
+            self.cfg.start - timedelta(days=self.cfg.archive_days + 1), self.cfg.start
+        ):
+            at = self._last_ladder_check(art, rng)
+            if at is not None and not art.deleted(at):
+                seen.append((at, art.article_id))
+        seen.sort()
+        for i in range(0, len(seen), chunk):
+            part = seen[i : i + chunk]
+            observations = [self.fetch(article_id, None, at) for at, article_id in part]
+            batch = Batch(run_id="archive", created_at=part[-1][0], observations=observations)
+            apply_batches(self.con, [batch], self.ladder)
 
     def _run(self) -> SimResult:
         end = self.cfg.start + timedelta(days=self.cfg.days)
@@ -240,6 +318,7 @@ class Simulator:
     def one_pass(self, now: datetime) -> None:
         budget = int(self.cfg.rate_per_second * self.cfg.pass_seconds)
         spent = 0
+        polls = self.hint_requests
         clock = _Clock(now, self.cfg.rate_per_second)
         observations: list[Observation] = []
         hints: list[Hint] = []
@@ -256,6 +335,7 @@ class Simulator:
             self.last_hints = now
             spent += 1
             self.hint_requests += 1
+            self.planner.charge(1)
             clock.skip(1)
             self._discover(now, NEWS_SITEMAP_WINDOW)  # the news sitemap lists new articles too
             hints.extend(self.hints(now, NEWS_SITEMAP_WINDOW, rss=False))
@@ -273,7 +353,7 @@ class Simulator:
         allowed = budget - spent
         if self.cfg.policy == "allocation":
             allowed = min(allowed, int(self.cfg.recheck_share * budget))
-        targets, backlog, mass = self._select(now, allowed)
+        targets, backlog, mass = self._select(now, allowed, self.cfg.pass_seconds)
         for article_id, etag in targets:
             at = clock.next()
             observations.append(self.fetch(article_id, etag, at))
@@ -284,17 +364,20 @@ class Simulator:
         assert spent <= budget, f"pass at {now} spent {spent} of {budget} requests"
         self.requests += spent
         self.recheck_requests += len(targets)
-        self.passes.append(PassRecord(now, spent, len(targets), backlog, mass))
+        self.passes.append(
+            PassRecord(now, spent, len(targets), backlog, mass, self.hint_requests - polls)
+        )
 
     def _select(
-        self, now: datetime, budget: int
+        self, now: datetime, budget: int, seconds: float | None = None
     ) -> tuple[list[tuple[int, str | None]], int, float]:
-        """The checks for this pass; what is left waiting (count, expected versions)."""
+        """The checks for this pass (`seconds` long, None: only looking); what is left
+        waiting (count, expected versions)."""
         if self.cfg.policy == "ladder":
             due = due_articles(self.con, now)
             chosen = due[: max(budget, 0)]
             return [(d.article_id, d.etag) for d in chosen], len(due) - len(chosen), 0.0
-        plan = self.planner.plan(self.con, now, budget)
+        plan = self.planner.plan(self.con, now, budget, seconds)
         mass = plan.expected_versions - sum(c.utility for c in plan.checks)
         return [(c.article_id, c.etag) for c in plan.checks], plan.waiting, mass
 
@@ -332,17 +415,20 @@ class Simulator:
                 if (art.article_id, number) in caught:
                     latencies.append((caught[art.article_id, number] - made).total_seconds() / 60)
         days = (end - self.cfg.start).total_seconds() / 86400
+        days -= self.cfg.warmup.total_seconds() / 86400
         if self.cfg.downtime:
             days -= self.cfg.downtime[1].total_seconds() / 86400
+        scored = [p for p in self.passes if p.at >= scored_from]
         result = SimResult(
             self.cfg,
             total,
             len(latencies),
             latencies,
-            self.requests,
-            self.recheck_requests,
+            sum(p.requests for p in scored),
+            sum(p.rechecks for p in scored),
             days,
             self.passes,
+            hint_requests=sum(p.hint_polls for p in scored),
         )
         for article_id, at in self.first_fetch.items():
             art = self.site.by_id(article_id)
@@ -353,6 +439,18 @@ class Simulator:
                 delay = (self.first_recheck[article_id] - at).total_seconds() / 60
                 result.first_recheck_delay_min.append((art.published_at, delay))
         return result
+
+
+def build_archive(config: SimConfig, path: Path) -> Path:
+    """A warehouse file holding `config`'s archive (see the module docstring), to copy into
+    every simulation of the same profile, size and seed."""
+    sim = Simulator(config, path)
+    migrate(path)
+    with connect(path, read_only=False, lock_timeout=10) as sim.con:
+        sim.con.execute("SET threads TO 1")
+        sim.load_archive()
+        sim.con.execute("CHECKPOINT")
+    return path
 
 
 class _Clock:

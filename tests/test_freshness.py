@@ -21,14 +21,14 @@ from flows.monitor_flow import monitor
 from flows.recheck_flow import recheck
 from parsers.listings import sitemap_lastmods
 from sample_site import SampleSite, serve
-from sample_site.freshness_sim import SimConfig, Simulator
+from sample_site.freshness_sim import SimConfig, Simulator, build_archive
 from sample_site.newsroom import PROFILES, WIB, HintMode, generate
 from warehouse import open_readonly
 from warehouse.allocation import PolicySettings, select_checks
 from warehouse.hazards import AGE_EDGES_H, ladder_prior, learn
 from warehouse.hints import Hint, record_hints, source_quality
 from warehouse.locking import connect
-from warehouse.recheck_planner import Planner, PlannerSettings
+from warehouse.recheck_planner import Planner, PlannerSettings, ladder_rate
 from warehouse.scheduling import Ladder
 
 START = datetime(2026, 11, 1, 17, tzinfo=UTC)  # midnight WIB
@@ -242,6 +242,8 @@ def test_recheck_flow_passes_within_its_budget(tmp_path, prefect_harness, monkey
             "RATE_PER_SECOND": "20",
             "RECHECK_PASS_SECONDS": "5",
             "RECHECK_BUDGET_SHARE": "0.04",  # 4 checks a pass
+            # the cap alone: 12 young articles earn the ladder share less than a check a pass
+            "RECHECK_LADDER_SHARE": "0",
         }.items():
             monkeypatch.setenv(f"LIPUTAN6_{key}", value)
         asyncio.run(monitor())
@@ -256,3 +258,60 @@ def test_recheck_flow_passes_within_its_budget(tmp_path, prefect_harness, monkey
     assert runs == 1
     assert 0 < checks <= 2 * 4 + 12  # the passes' budgets, plus never-fetched listed articles
     assert hints > 0  # the main feed's pubDates were read as hints
+
+
+@pytest.fixture(scope="module")
+def archive_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Simulator, Path]:
+    """A warm warehouse (30 days of articles) under the ladder-share budget."""
+    db = tmp_path_factory.mktemp("archive") / "sim.duckdb"
+    cfg = small(
+        HintMode.ABSENT,
+        archive_days=30,
+        days=0.5,
+        pass_seconds=300,
+        planner=PlannerSettings(ladder_share=0.3),
+        downtime=(timedelta(hours=3), timedelta(hours=4)),
+    )
+    sim = Simulator(cfg, db)
+    sim.result = sim.run()  # type: ignore[attr-defined]
+    return sim, db
+
+
+def test_ladder_rate_is_what_the_ladder_spends_on_the_same_warehouse(tmp_path) -> None:
+    cfg = small(HintMode.ABSENT, policy="ladder", archive_days=30, days=1 / 24, pass_seconds=900)
+    template = build_archive(cfg, tmp_path / "archive.duckdb")
+    with open_readonly(template) as con:
+        expected = ladder_rate(con, START, Ladder()) * 45 * 60  # passes at 0, 15, 30, 45 min
+    ladder = Simulator(cfg, tmp_path / "ladder.duckdb", archive=template)
+    ladder.run()
+    spent = sum(p.rechecks for p in ladder.passes)
+    assert expected > 100  # the archive is watched
+    assert spent == pytest.approx(expected, rel=0.2)
+
+
+def test_ladder_share_budget_is_never_exceeded(archive_run) -> None:
+    sim, _ = archive_run
+    planner = sim.planner
+    assert planner.earned > 0
+    rechecks = sum(p.rechecks for p in sim.passes)
+    assert rechecks + sim.hint_requests == planner.charged
+    # every plan stays within the credit earned so far; only hint polls (a fixed cost) may
+    # overdraw it, and the carried credit is capped at one pass's worth
+    assert rechecks <= planner.earned + 1
+    cap = int(sim.cfg.recheck_share * sim.cfg.rate_per_second * sim.cfg.pass_seconds)
+    assert all(p.rechecks <= cap for p in sim.passes)
+
+
+def test_drain_within_the_ladder_share_keeps_new_articles_within_ten_minutes(
+    archive_run,
+) -> None:
+    sim, _ = archive_run
+    result = sim.result  # type: ignore[attr-defined]
+    back = START + timedelta(hours=7)
+    after = [p for p in sim.passes if p.at >= back]
+    before = [p for p in sim.passes if p.at < START + timedelta(hours=3)]
+    assert after[0].expected_versions > before[-1].expected_versions  # the downtime's debt
+    per_pass = sim.cfg.planner.ladder_share * sim.planner.ladder_rate * sim.cfg.pass_seconds
+    assert max(p.rechecks for p in after) <= 2 * per_pass + 1  # no catch-up burst
+    fresh = [d for at, d in result.first_fetch_delay_min if at >= back]
+    assert fresh and max(fresh) <= 10

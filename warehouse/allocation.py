@@ -18,7 +18,8 @@ that are still undetected:
 
     U_i = (1 - trust) * (H_i(age now) - H_i(age at last check)) + max_s reliability_s * pending_s
 
-where H_i is the cumulative edit hazard of the article's channel (warehouse/hazards.py), the
+where H_i is the cumulative edit hazard of the article's channel, for articles already seen to
+change or not (warehouse/hazards.py), the
 second term counts a pending change hint from source s (a `<lastmod>` later than our last
 check) at the source's measured reliability (warehouse/hints.py), and `trust` is the coverage
 of the reliable hint sources (capped, so scheduled checks never stop: a sitemap that goes quiet
@@ -37,7 +38,7 @@ from datetime import datetime
 
 import duckdb
 
-from warehouse.hazards import POOLED, HazardTable
+from warehouse.hazards import AGE_EDGES_H, CHANGED, POOLED, HazardTable
 from warehouse.hints import SourceQuality
 
 
@@ -80,16 +81,29 @@ def hint_weights(
 
 
 def load_hazard_cells(con: duckdb.DuckDBPyConnection, hazards: HazardTable) -> None:
-    """The hazard table as a temp table of the connection, for the range joins below."""
+    """The hazard table as a temp table of the connection, one row per channel and age bucket
+    (numbered from 1), so a pass finds an article's cell by an equality join on its bucket
+    number, computed by arithmetic, not by a range join over the archive."""
     rows = hazards.rows()
+    buckets = len(AGE_EDGES_H)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE hazard_cells AS
-           SELECT unnest(?::VARCHAR[]) AS channel, unnest(?::DOUBLE[]) AS lo,
-                  unnest(?::DOUBLE[]) AS hi, unnest(?::DOUBLE[]) AS rate,
+           SELECT unnest(?::VARCHAR[]) AS channel, unnest(?::INTEGER[]) AS i,
+                  unnest(?::DOUBLE[]) AS lo, unnest(?::DOUBLE[]) AS rate,
                   unnest(?::DOUBLE[]) AS cum""",
-        [[r[0] for r in rows], *([r[i] for r in rows] for i in range(1, 5))],
+        [
+            [r[0] for r in rows],
+            [n % buckets + 1 for n in range(len(rows))],
+            *([r[i] for r in rows] for i in (1, 3, 4)),
+        ],
     )
     hazards.loaded_into = id(con)
+
+
+def _bucket(age: str) -> str:
+    """SQL for the 1-based age bucket of `age` (hours) over AGE_EDGES_H."""
+    whens = " ".join(f"WHEN {age} < {hi} THEN {i}" for i, hi in enumerate(AGE_EDGES_H[1:], 1))
+    return f"CASE {whens} ELSE {len(AGE_EDGES_H)} END"
 
 
 def select_checks(
@@ -108,11 +122,14 @@ def select_checks(
         WITH watched AS (
             SELECT a.article_id, a.url, a.etag, a.last_modified,
                    CASE WHEN a.channel IN (SELECT channel FROM hazard_cells) THEN a.channel
-                        ELSE '{POOLED}' END AS channel,
+                        ELSE '{POOLED}' END
+                   || CASE WHEN a.last_changed > p.published_at THEN '{CHANGED}' ELSE '' END
+                       AS channel,
                    coalesce(a.last_checked, a.first_seen) AS checked, a.first_seen,
-                   greatest(date_diff('second', p.published_at, ?), 0) / 3600.0 AS age_now,
-                   greatest(date_diff('second', p.published_at,
-                            coalesce(a.last_checked, a.first_seen)), 0) / 3600.0 AS age_then
+                   greatest(epoch(?::TIMESTAMPTZ) - epoch(p.published_at), 0) / 3600.0
+                       AS age_now,
+                   greatest(epoch(coalesce(a.last_checked, a.first_seen)) - epoch(p.published_at),
+                            0) / 3600.0 AS age_then
             FROM articles a JOIN versions p ON p.article_id = a.article_id AND p.version = 1
             WHERE p.published_at > ? - to_days(?)
         ),
@@ -126,6 +143,10 @@ def select_checks(
               AND h.hinted_at > watched.checked
             GROUP BY h.article_id
         ),
+        bucketed AS (
+            SELECT w.*, {_bucket("w.age_now")} AS i_now, {_bucket("w.age_then")} AS i_then
+            FROM watched w
+        ),
         scored AS (
             SELECT w.article_id, w.url, w.etag, w.last_modified,
                    (1 - ?) * ((n.cum + n.rate * (w.age_now - n.lo))
@@ -133,10 +154,9 @@ def select_checks(
                    + coalesce(h.weight, 0) AS utility,
                    h.weight IS NOT NULL AS hinted,
                    w.first_seen > ? - to_microseconds(CAST(? * 3600e6 AS BIGINT)) AS fresh
-            FROM watched w
-            JOIN hazard_cells n ON n.channel = w.channel AND w.age_now >= n.lo AND w.age_now < n.hi
-            JOIN hazard_cells t ON t.channel = w.channel
-                 AND w.age_then >= t.lo AND w.age_then < t.hi
+            FROM bucketed w
+            JOIN hazard_cells n ON n.channel = w.channel AND n.i = w.i_now
+            JOIN hazard_cells t ON t.channel = w.channel AND t.i = w.i_then
             LEFT JOIN hinted h USING (article_id)
         )
         SELECT article_id, url, etag, last_modified, utility, hinted,
