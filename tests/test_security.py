@@ -129,6 +129,7 @@ class HostileRun:
     prefect_logs: list[str] = field(default_factory=list)
     artifacts: list[str] = field(default_factory=list)
     parameters: str = ""
+    trap_hits: list[bytes] = field(default_factory=list)  # what the trap got during this run
 
 
 class _Collect(logging.Handler):
@@ -215,9 +216,12 @@ def hostile_run(
         root.addHandler(handler)
         for logger in watched:
             logger.setLevel(logging.DEBUG)
+        # The trap is shared with the positive control, which may run first in random order.
+        trap_before = len(trap.received)
         try:
             state = asyncio.run(monitor(return_state=True))
         finally:
+            run.trap_hits = trap.received[trap_before:]
             root.removeHandler(handler)
             for logger, level in zip(watched, levels, strict=True):
                 logger.setLevel(level)
@@ -234,8 +238,8 @@ def test_hostile_run_did_real_work(hostile_run: HostileRun) -> None:
     assert hostile_run.counts["failed"] == len(hostile_run.redirected_ids)
 
 
-def test_no_off_list_address_is_ever_requested(hostile_run: HostileRun, trap: Trap) -> None:
-    assert trap.received == []
+def test_no_off_list_address_is_ever_requested(hostile_run: HostileRun) -> None:
+    assert hostile_run.trap_hits == []
     paths = [path for _, path, _ in hostile_run.site.request_log]
     assert not [p for p in paths if p.startswith(OFF_LIST_PATHS)]
     article_paths = {a["url"].split("/", 3)[3] for a in hostile_run.site.truth()["articles"]}
