@@ -163,6 +163,21 @@ def test_hazards_fall_with_age_and_start_from_the_ladder(truthful_run) -> None:
     assert table.rates["*"][0] > table.rates["*"][AGE_EDGES_H.index(6)]
 
 
+def test_hours_after_the_last_check_are_not_counted_as_watched(truthful_run) -> None:
+    """Nothing can have been seen to change after an article's last check: counting those hours
+    drove the hazard of rarely checked ages (old articles, a warm-started archive) to zero, so
+    they were checked less still and their late corrections were missed."""
+    _, db = truthful_run
+    prior = ladder_prior(Ladder(), 0.05)
+    with open_readonly(db) as con:
+        last = con.execute("SELECT max(last_checked) FROM articles").fetchone()[0]
+        at_last_check = learn(con, last, prior)
+        month_later = learn(con, last + timedelta(days=30), prior)
+    assert at_last_check.watched_hours > 0
+    assert month_later.watched_hours == pytest.approx(at_last_check.watched_hours)
+    assert month_later.rates == at_last_check.rates
+
+
 def test_unreliable_hints_are_demoted(tmp_path) -> None:
     db = tmp_path / "hints.duckdb"
     Simulator(small(HintMode.ABSENT, days=0.1), db).run()

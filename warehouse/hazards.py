@@ -6,9 +6,12 @@ publication) and channel goes through. It is estimated per age bucket as
     changes dated in the bucket / article-hours the warehouse watched in the bucket
 
 where a change is dated by the page's own `modified_at` when the site gives one (else by when it
-was detected), and an article is watched from its first sighting on. Thin cells are shrunk
-towards a prior (a Gamma prior, i.e. pseudo-counts): a channel's rate towards the all-channel
-rate, and the all-channel rate towards the rate implied by the NewsDiffs ladder. The ladder
+was detected), and an article is watched from its first sighting to its last check: after the
+last check nobody knows yet whether it changed, so counting those hours (with no change in
+them) would bias every rate down, most of all at the ages the policy checks least, and those
+ages would then be checked less still. A warehouse warm-started with one look at each old
+article learns nothing from it until it checks it again. Thin cells are shrunk towards a prior
+(a Gamma prior, i.e. pseudo-counts): a channel's rate towards the all-channel rate, and the all-channel rate towards the rate implied by the NewsDiffs ladder. The ladder
 prior is chosen so that, with no history at all, the allocation policy checks an article about
 as often as the ladder would: an interval `tau` at threshold `theta` means a hazard `theta/tau`.
 """
@@ -156,19 +159,23 @@ def learn(
             SELECT article_id, min(detected_at) AS at FROM changes
             WHERE kind IN {_KINDS_SQL} AND detected_at <= ? GROUP BY article_id
         ),
+        looked AS (
+            SELECT a.article_id, coalesce(a.channel, '{POOLED}') AS channel, a.first_seen,
+                   least(coalesce(a.last_checked, a.first_seen), ?::TIMESTAMPTZ) AS seen
+            FROM articles a WHERE a.first_seen <= ?
+        ),
         watched AS (
-            SELECT coalesce(a.channel, '{POOLED}') AS channel,
-                   greatest(epoch(a.first_seen) - epoch(p.published_at), 0) / 3600.0 AS a0,
-                   greatest(epoch(coalesce(f.at, ?::TIMESTAMPTZ)) - epoch(p.published_at), 0)
+            SELECT l.channel,
+                   greatest(epoch(l.first_seen) - epoch(p.published_at), 0) / 3600.0 AS a0,
+                   greatest(epoch(coalesce(f.at, l.seen)) - epoch(p.published_at), 0)
                        / 3600.0 AS af,
-                   greatest(epoch(?::TIMESTAMPTZ) - epoch(p.published_at), 0) / 3600.0 AS a1
-            FROM articles a JOIN versions p ON p.article_id = a.article_id AND p.version = 1
-            LEFT JOIN first_change f ON f.article_id = a.article_id
-            WHERE a.first_seen <= ?
+                   greatest(epoch(l.seen) - epoch(p.published_at), 0) / 3600.0 AS a1
+            FROM looked l JOIN versions p ON p.article_id = l.article_id AND p.version = 1
+            LEFT JOIN first_change f ON f.article_id = l.article_id
         )
         SELECT channel, {spans} FROM watched GROUP BY channel
         """,
-        [now, now, now, now],
+        [now, now, now],
     ).fetchall():
         exposure[channel] = [float(h or 0.0) for h in hours[0::2]]
         exposure[channel + CHANGED] = [float(h or 0.0) for h in hours[1::2]]
