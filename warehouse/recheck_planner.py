@@ -33,6 +33,7 @@ class PlannerSettings:
     relearn_every: timedelta = timedelta(minutes=30)
     prior_scale: float = 0.05  # expected changes per ladder interval, while history is thin
     ladder_share: float | None = None  # budget: this share of the ladder's spend (None: off)
+    ladder_cadence: timedelta = timedelta(minutes=15)  # how often the ladder's recheck ran
 
 
 class Planner:
@@ -51,7 +52,7 @@ class Planner:
     def relearn(self, con: duckdb.DuckDBPyConnection, now: datetime) -> None:
         self.hazards = learn(con, now, self.prior)
         self.quality = source_quality(con, now)
-        self.ladder_rate = ladder_rate(con, now, self.ladder)
+        self.ladder_rate = ladder_rate(con, now, self.ladder, self.settings.ladder_cadence)
         self.learned_at = now
 
     def accrue(self, seconds: float) -> None:
@@ -94,11 +95,25 @@ class Planner:
         return plan
 
 
-def ladder_rate(con: duckdb.DuckDBPyConnection, now: datetime, ladder: Ladder) -> float:
+def ladder_rate(
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    ladder: Ladder,
+    cadence: timedelta = timedelta(minutes=15),
+) -> float:
     """Requests per second the age ladder would spend on the warehouse's articles now: one
     check per ladder interval for every article it still watches, its age counted (as the
-    ladder does) from the last change."""
-    steps = [(age.total_seconds(), interval.total_seconds()) for age, interval in ladder.steps]
+    ladder does) from the last change.
+
+    The ladder's recheck runs every `cadence`, and a check falls due just after the run that
+    made the last one (its fetch is a little later than the run's start), so it waits for the
+    following run: the ladder really checks once per interval plus one cadence. Leaving that
+    out counts 15-minute steps at twice what the ladder spends and overstates its whole spend by
+    about a sixth, which a share of it inherits."""
+    steps = [
+        (age.total_seconds(), (interval + cadence).total_seconds())
+        for age, interval in ladder.steps
+    ]
     lows = [0.0] + [age for age, _ in steps[:-1]]
     found = con.execute(
         """
