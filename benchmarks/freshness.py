@@ -10,7 +10,9 @@ rechecked.
 The ladder never reads hints, so it runs once per profile (same seed, same newsroom) and its row
 is repeated for each hint mode. The ladder runs at its deployed cadence (a recheck every 15
 minutes); the allocation policy at its own (`--pass-seconds`; the continuous recheck flow passes
-every minute). Requests per day cover the scored days only (after a day of warm-up).
+every minute). Requests per day cover the days after a day of warm-up. Versions made in the
+last `--tail-hours` are not scored: a version is missed when it was superseded or removed before
+any check, or went a whole tail unchecked, not because the run ended an hour after it.
 
 Both policies start from the same warm warehouse: `--archive-days` of the newsroom's past
 articles, loaded as the ladder last checked them (sample_site/freshness_sim.py), because the
@@ -77,6 +79,7 @@ def config(profile: str, mode: HintMode, policy: str, args: argparse.Namespace) 
         recheck_share=args.share,
         planner=PlannerSettings(ladder_share=args.ladder_share),
         archive_days=args.archive_days,
+        tail=timedelta(hours=args.tail_hours),
     )
 
 
@@ -169,6 +172,7 @@ def main() -> None:
     parser.add_argument("--ladder-share", type=float, default=0.35, help="allocation budget")
     parser.add_argument("--share", type=float, default=0.5, help="cap, share of politeness")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tail-hours", type=float, default=24.0, help="unscored end of the run")
     parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--profiles", nargs="*", default=list(PROFILES))
     parser.add_argument("--modes", nargs="*", default=[m.value for m in HintMode])

@@ -82,6 +82,10 @@ class SimConfig:
     recheck_share: float = 0.15  # the allocation policy's recheck budget, share of the rate
     downtime: tuple[timedelta, timedelta] | None = None  # (offset from start, length)
     warmup: timedelta = timedelta(days=1)  # edits before start + warmup are not scored
+    # Nor are edits in the last `tail`: each scored version has that long to be caught, so a
+    # version counts as missed when it was superseded or removed before any check, or went
+    # unchecked for `tail`, not merely because the simulation ended soon after it.
+    tail: timedelta = timedelta(hours=1)
     archive_days: float = 0.0  # start from a warehouse watching this many days of articles
 
 
@@ -394,9 +398,9 @@ class Simulator:
     # -- scoring ------------------------------------------------------------------------------
 
     def score(self, end: datetime) -> SimResult:
-        """Versions made by edits after the warm-up and at least an hour before the end."""
+        """Versions made by edits after the warm-up and at least `tail` before the end."""
         scored_from = self.cfg.start + self.cfg.warmup
-        scored_to = end - timedelta(hours=1)
+        scored_to = end - self.cfg.tail
         stored = self.con.execute(
             "SELECT article_id, title, min(fetched_at) FROM versions GROUP BY ALL"
         ).fetchall()
