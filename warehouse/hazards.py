@@ -11,9 +11,10 @@ last check nobody knows yet whether it changed, so counting those hours (with no
 them) would bias every rate down, most of all at the ages the policy checks least, and those
 ages would then be checked less still. A warehouse warm-started with one look at each old
 article learns nothing from it until it checks it again. Thin cells are shrunk towards a prior
-(a Gamma prior, i.e. pseudo-counts): a channel's rate towards the all-channel rate, and the all-channel rate towards the rate implied by the NewsDiffs ladder. The ladder
-prior is chosen so that, with no history at all, the allocation policy checks an article about
-as often as the ladder would: an interval `tau` at threshold `theta` means a hazard `theta/tau`.
+(a Gamma prior, i.e. pseudo-counts): a channel's rate towards the all-channel rate, and the
+all-channel rate towards the rate implied by the NewsDiffs ladder. The ladder prior is chosen
+so that, with no history at all, the allocation policy checks an article about as often as the
+ladder would: an interval `tau` at threshold `theta` means a hazard `theta/tau`.
 """
 
 from __future__ import annotations
