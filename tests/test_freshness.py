@@ -301,7 +301,8 @@ def test_ladder_rate_is_what_the_ladder_spends_on_the_same_warehouse(tmp_path) -
     ladder.run()
     spent = sum(p.rechecks for p in ladder.passes)
     assert expected > 100  # the archive is watched
-    assert spent == pytest.approx(expected, rel=0.2)
+    # within 10%: without the ladder's cadence in the intervals the estimate is a sixth high
+    assert spent == pytest.approx(expected, rel=0.1)
 
 
 def test_ladder_share_budget_is_never_exceeded(archive_run) -> None:
