@@ -11,8 +11,10 @@ The ladder never reads hints, so it runs once per profile (same seed, same newsr
 is repeated for each hint mode. The ladder runs at its deployed cadence (a recheck every 15
 minutes); the allocation policy at its own (`--pass-seconds`; the continuous recheck flow passes
 every minute). Requests per day cover the days after a day of warm-up. Versions made in the
-last `--tail-hours` are not scored: a version is missed when it was superseded or removed before
-any check, or went a whole tail unchecked, not because the run ended an hour after it.
+last `--tail-hours` (three days) are not scored, so recall is the share of versions captured at
+all: a version is missed when it was superseded or removed before any check (or went three days
+unchecked), not because the run ended soon after it. A policy that waits long for an old article
+pays in the p95 latency, not in recall.
 
 Both policies start from the same warm warehouse: `--archive-days` of the newsroom's past
 articles, loaded as the ladder last checked them (sample_site/freshness_sim.py), because the
@@ -117,9 +119,10 @@ def run_one(cfg: SimConfig, template: Path | None) -> Row:
 
 
 def downtime(cfg: SimConfig, template: Path | None) -> list[str]:
-    """24 h without runs from the end of day 2; the drain afterwards, hour by hour."""
+    """24 h without runs from the end of day 2; the drain afterwards, hour by hour. Four days,
+    the last 12 hours unscored, so the recall line covers the downtime and the drain."""
     down_at, length = timedelta(days=2), timedelta(hours=24)
-    cfg = replace(cfg, downtime=(down_at, length), days=4.0)
+    cfg = replace(cfg, downtime=(down_at, length), days=4.0, tail=timedelta(hours=12))
     with tempfile.TemporaryDirectory() as tmp:
         sim = Simulator(cfg, Path(tmp) / "sim.duckdb", archive=template)
         result = sim.run()
@@ -172,7 +175,7 @@ def main() -> None:
     parser.add_argument("--ladder-share", type=float, default=0.35, help="allocation budget")
     parser.add_argument("--share", type=float, default=0.5, help="cap, share of politeness")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--tail-hours", type=float, default=24.0, help="unscored end of the run")
+    parser.add_argument("--tail-hours", type=float, default=72.0, help="unscored end of the run")
     parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--profiles", nargs="*", default=list(PROFILES))
     parser.add_argument("--modes", nargs="*", default=[m.value for m in HintMode])
