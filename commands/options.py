@@ -1,4 +1,5 @@
-"""What several commands accept alike: one `--db` option and one time-window syntax.
+"""What several commands accept alike: one `--db` and one `--live` option, and one time-window
+syntax.
 
 Spelled once so that `changes --since 30m` and `topics --since 30m` mean the same, and every
 command names and resolves its database the same way.
@@ -17,6 +18,14 @@ from config.settings import Settings
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="DuckDB file (default: LIPUTAN6_DB_PATH setting).")
+]
+LiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--live",
+        help="Read the live file (read-only, locks loads out while it lasts) instead of the "
+        "published read snapshot.",
+    ),
 ]
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)

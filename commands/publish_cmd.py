@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from commands.options import DbOption, db_path
+from commands.options import DbOption, LiveOption, db_path
 from config.settings import Settings
 from flows.publish_step import site_options
 from publishing import publish_site
@@ -27,14 +27,7 @@ def publish(
         typer.Option(help="Language of the labels (default: LIPUTAN6_PUBLISH_LANG)."),
     ] = None,
     db: DbOption = None,
-    live: Annotated[
-        bool,
-        typer.Option(
-            "--live",
-            help="Read the live file (read-only, locks loads out while it lasts) instead of the "
-            "published read snapshot.",
-        ),
-    ] = False,
+    live: LiveOption = False,
 ) -> None:
     """Write (or bring up to date) a static site and Atom feeds of every change."""
     settings = Settings()

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from commands.options import DbOption, db_path
+from commands.options import DbOption, LiveOption, db_path
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import WarehouseMissing
 
@@ -38,9 +38,7 @@ def export(
         str, typer.Argument(help="Folder, or an fsspec URL such as s3://bucket/liputan6.")
     ],
     db: DbOption = None,
-    live: Annotated[
-        bool, typer.Option("--live", help="Read the live file instead of the read snapshot.")
-    ] = False,
+    live: LiveOption = False,
 ) -> None:
     """Write the public views as month-partitioned Parquet; only changed months are rewritten."""
     from warehouse.export import export as export_views

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from commands.options import DbOption, db_path, parse_duration
+from commands.options import DbOption, LiveOption, db_path, parse_duration
 from parsers.site_tags import tag_slug
 from warehouse.topic_counts import TopicRow, topic_rows
 
@@ -66,9 +66,7 @@ def topics(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most topics to list.")] = 30,
     db: DbOption = None,
-    live: Annotated[
-        bool, typer.Option("--live", help="Read the live file instead of the read snapshot.")
-    ] = False,
+    live: LiveOption = False,
 ) -> None:
     """Topics of recent articles: how many articles each has, and how many edits they had."""
     from warehouse import DatabaseLocked, WarehouseMissing

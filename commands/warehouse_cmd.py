@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from commands.options import DbOption, db_path, parse_duration
+from commands.options import DbOption, LiveOption, db_path, parse_duration
 from warehouse.history import (
     NotFound,
     article_change_rows,
@@ -41,15 +41,6 @@ from warehouse.snapshot import open_read
 
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 _UNWRAPPED = 10_000
-
-LiveOption = Annotated[
-    bool,
-    typer.Option(
-        "--live",
-        help="Read the live file (read-only, briefly locks loads out) instead of the published "
-        "read snapshot.",
-    ),
-]
 
 
 class DiffFormat(StrEnum):
