@@ -360,7 +360,7 @@ def topic_trends_sql(
                    count(*) AS edits, count(DISTINCT c.article_id) AS edited_articles
             FROM {changes} c
             JOIN (SELECT DISTINCT article_id, topic FROM tagged) t USING (article_id), periods
-            WHERE c.kind = 'edit'
+            WHERE c.kind = '{ChangeKind.edit}'
             GROUP BY ALL
         )
         SELECT period, start AS period_start, topic, coalesce(articles, 0) AS articles,
@@ -385,7 +385,7 @@ def freshness_sql(
                    END AS delay_minutes
             FROM {changes} c
             LEFT JOIN {versions} v ON v.article_id = c.article_id AND v.version = c.version_to
-            WHERE c.kind = 'edit'
+            WHERE c.kind = '{ChangeKind.edit}'
         ),
         by_day AS (
             SELECT day, count(*) AS versions_detected, count(delay_minutes) AS dated_versions,

@@ -144,7 +144,10 @@ _TOUCHED_TOPICS = f"""
     GROUP BY t.topic
 """
 _NEWEST = " ORDER BY c.detected_at DESC, c.change_id DESC"
-_HEADLINE = "c.kind IN ('edit', 'revert') AND list_contains(c.changed_fields, 'title')"
+_HEADLINE = (
+    sql_in("c.kind", (ChangeKind.edit, ChangeKind.revert))
+    + " AND list_contains(c.changed_fields, 'title')"
+)
 _MONTH = "strftime(c.detected_at AT TIME ZONE 'Asia/Jakarta', '%Y-%m')"
 _REMOVAL = sql_in("c.kind", (ChangeKind.removed, ChangeKind.restored))
 # What can make a published change look different later: its row is never updated, but the

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 import duckdb
 
+from warehouse.kinds import ChangeKind
 from warehouse.schema import VIEWS, topic_trends_sql
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def _publish(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: str | 
             WHERE a.article_id IN ({touched})
             UNION
             SELECT {week_of("detected_at")} FROM snap.changes
-            WHERE kind = 'edit' AND article_id IN ({touched})"""
+            WHERE kind = '{ChangeKind.edit}' AND article_id IN ({touched})"""
     )
     weeks = [row[0] for row in con.execute(f"SELECT DISTINCT week FROM {WEEKS}").fetchall()]
     if not weeks:
@@ -113,7 +114,8 @@ def _publish(con: duckdb.DuckDBPyConnection, live_view_sql: str, touched: str | 
                     WHERE {_near(weeks, "published_at")} AND {week_of("published_at")} {in_weeks}
                     UNION
                     SELECT article_id, version, published_at FROM snap.versions
-                    WHERE article_id IN (SELECT article_id FROM {changes} WHERE kind = 'edit'))"""
+                    WHERE article_id IN (SELECT article_id FROM {changes}
+                                         WHERE kind = '{ChangeKind.edit}'))"""
     articles = (
         f"(SELECT * FROM snap.articles WHERE article_id IN (SELECT article_id FROM {versions}))"
     )
