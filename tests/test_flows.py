@@ -8,14 +8,13 @@ import asyncio
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from support.pipeline_env import pipeline_env
+from support.pipeline_env import World
 
 from flows import spool
 from flows.monitor_flow import monitor
@@ -29,34 +28,12 @@ ARTICLES = 40
 EVERYTHING = 60 * 24 * 400
 
 
-@dataclass
-class World:
-    site: SampleSite
-    base_url: str
-    workdir: Path
-    first_run: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def db(self) -> Path:
-        return self.workdir / "w.duckdb"
-
-    @property
-    def spool_dir(self) -> Path:
-        return self.workdir / "spool"
-
-    def run(self, flow: Callable[..., Any], **kwargs: Any) -> dict[str, int]:
-        """One flow run against this world: its settings apply for the run only, so two worlds
-        alive at once (module fixtures) never see each other's database."""
-        with pipeline_env(self.base_url, self.workdir, LOCK_TIMEOUT="1"):
-            return asyncio.run(flow(**kwargs))
-
-
 @pytest.fixture
 def loaded(tmp_path: Path, prefect_harness: None) -> Iterator[World]:
     """A replica whose every article a first monitor run has stored."""
     site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
     with serve(site) as running:
-        world = World(site, running.base_url, tmp_path)
+        world = World(site, running.base_url, tmp_path, {"LOCK_TIMEOUT": "1"})
         world.first_run = world.run(monitor)
         yield world
 
@@ -78,7 +55,8 @@ def rechecked(
     then a monitor run for the new articles: read-only for the tests that use it."""
     site = SampleSite(articles=ARTICLES, seed=11, now=datetime.now(UTC))
     with serve(site) as running:
-        world = World(site, running.base_url, tmp_path_factory.mktemp("rechecked"))
+        workdir = tmp_path_factory.mktemp("rechecked")
+        world = World(site, running.base_url, workdir, {"LOCK_TIMEOUT": "1"})
         world.first_run = world.run(monitor)
         records = site.advance()
         started = datetime.now(UTC)

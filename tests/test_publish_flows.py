@@ -4,16 +4,14 @@ DuckDB file and a real Prefect server, with `LIPUTAN6_PUBLISH_DIR` and `LIPUTAN6
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import feedparser
 import pytest
-from support.pipeline_env import pipeline_env
+from support.pipeline_env import World
 
 from flows.monitor_flow import monitor
 from flows.recheck_flow import recheck
@@ -26,34 +24,20 @@ PUBLIC_URL = "https://changes.example.org/liputan6"
 EVERYTHING = 60 * 24 * 400
 
 
-@dataclass
-class World:
-    site: SampleSite
-    base_url: str
-    workdir: Path
-    first_run: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def db(self) -> Path:
-        return self.workdir / "w.duckdb"
-
+class PublishingWorld(World):
     @property
     def out(self) -> Path:
         return self.workdir / "site"
 
-    def run(self, flow: Callable[..., Any], publish_dir: Path | None = None, **kwargs: Any) -> Any:
-        extra = {"PUBLISH_DIR": str(publish_dir or self.out), "PUBLIC_URL": PUBLIC_URL}
-        with pipeline_env(self.base_url, self.workdir, **extra):
-            return asyncio.run(flow(**kwargs))
-
 
 @pytest.fixture
-def world(tmp_path: Path, prefect_harness: None) -> Iterator[World]:
+def world(tmp_path: Path, prefect_harness: None) -> Iterator[PublishingWorld]:
     """A replica whose articles a first monitor run has stored: each test its own, so each
     passes alone and in any order."""
     site = SampleSite(articles=24, seed=5, now=datetime.now(UTC))
     with serve(site) as running:
-        world = World(site, running.base_url, tmp_path)
+        settings = {"PUBLISH_DIR": str(tmp_path / "site"), "PUBLIC_URL": PUBLIC_URL}
+        world = PublishingWorld(site, running.base_url, tmp_path, settings)
         world.first_run = world.run(monitor)
         yield world
 
@@ -88,12 +72,12 @@ def public_changes(db: Path) -> list[tuple[int, int]]:
         ).fetchall()
 
 
-def test_a_run_without_changes_publishes_nothing(world: World) -> None:
+def test_a_run_without_changes_publishes_nothing(world: PublishingWorld) -> None:
     assert world.first_run["new"] == 24
     assert not world.out.exists()  # new articles are not changes: nothing to publish yet
 
 
-def test_recheck_that_found_changes_publishes_and_links_them(world: World) -> None:
+def test_recheck_that_found_changes_publishes_and_links_them(world: PublishingWorld) -> None:
     world.site.advance()
     state = world.run(recheck, ahead_minutes=EVERYTHING, return_state=True)
     counts = state.result()
@@ -112,11 +96,13 @@ def test_recheck_that_found_changes_publishes_and_links_them(world: World) -> No
         assert f"[history]({PUBLIC_URL}/articles/{article_id}.html)" in markdown
 
 
-def test_a_failed_publication_is_reported_and_the_run_completes(world: World) -> None:
+def test_a_failed_publication_is_reported_and_the_run_completes(world: PublishingWorld) -> None:
     blocker = world.workdir / "not-a-folder"
     blocker.write_text("a file where the site folder should be")
     world.site.advance()
-    state = world.run(recheck, publish_dir=blocker, ahead_minutes=EVERYTHING, return_state=True)
+    state = world.run(
+        recheck, {"PUBLISH_DIR": str(blocker)}, ahead_minutes=EVERYTHING, return_state=True
+    )
     assert state.is_completed()
     markdown = changes_artifact(state.state_details.flow_run_id, "recheck-changes")
     assert "publishing the site to" in markdown and "failed" in markdown

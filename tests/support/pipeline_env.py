@@ -3,11 +3,16 @@ one folder, fast politeness settings. Shared so every flow test measures the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from sample_site import SampleSite
 
 
 @contextmanager
@@ -22,3 +27,30 @@ def pipeline_env(base_url: str, workdir: Path, **extra: str) -> Iterator[pytest.
         for name, value in extra.items():
             mp.setenv(f"LIPUTAN6_{name}", value)
         yield mp
+
+
+@dataclass
+class World:
+    """A served replica and the warehouse and spool its flow runs fill, under one folder."""
+
+    site: SampleSite
+    base_url: str
+    workdir: Path
+    settings: dict[str, str] = field(default_factory=dict)  # more LIPUTAN6_* for every run
+    first_run: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Path:
+        return self.workdir / "w.duckdb"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.workdir / "spool"
+
+    def run(
+        self, flow: Callable[..., Any], settings: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
+        """One flow run against this world: its settings apply for the run only, so two worlds
+        alive at once (module fixtures) never see each other's database."""
+        with pipeline_env(self.base_url, self.workdir, **{**self.settings, **(settings or {})}):
+            return asyncio.run(flow(**kwargs))
