@@ -175,7 +175,9 @@ def test_hours_after_the_last_check_are_not_counted_as_watched(truthful_run) -> 
         month_later = learn(con, last + timedelta(days=30), prior)
     assert at_last_check.watched_hours > 0
     assert month_later.watched_hours == pytest.approx(at_last_check.watched_hours)
-    assert month_later.rates == at_last_check.rates
+    assert month_later.rates.keys() == at_last_check.rates.keys()
+    for channel, rates in at_last_check.rates.items():  # DuckDB sums in no fixed order
+        assert month_later.rates[channel] == pytest.approx(rates)
 
 
 def test_unreliable_hints_are_demoted(tmp_path) -> None:
