@@ -347,6 +347,8 @@ def test_requests_since_counts_by_arrival_not_by_log_position():
     mark = site.arrivals()
     with serve(site) as run:
         assert httpx.get(run.base_url + "/robots.txt").status_code == 200
+        # the replica logs after answering: wait for that entry before logging the late one
+        assert site.requests_since(mark) == [("GET", "/robots.txt", 200)]
         site.log("GET", "/late", 200, earlier)
         assert [path for _, path, _ in site.request_log] == ["/robots.txt", "/late"]
         assert site.requests_since(mark) == [("GET", "/robots.txt", 200)]
