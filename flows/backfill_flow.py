@@ -10,7 +10,6 @@ from prefect.states import State
 from flows.discovery import backfill as backfill_refs
 from flows.fetching import Fetcher
 from flows.monitor_flow import unseen_targets
-from flows.rate_limit import GlobalPacer
 from flows.run_context import begin, finish, make_settings, process_targets
 
 BACKFILL_TIMEOUT_SECONDS = 6 * 60 * 60  # a long date range at the polite rate limit
@@ -32,7 +31,7 @@ async def backfill(
         raise ValueError(f"backfill start {start} is after end {end}")
     settings = make_settings(base_url=base_url, db_path=db_path)
     state = await begin("backfill", settings)
-    async with Fetcher(settings, before_request=GlobalPacer(settings)) as fetcher:
+    async with Fetcher(settings, before_request=state.pacer) as fetcher:
         report = await backfill_refs(fetcher, settings, start, end, channels)
         await process_targets(state, fetcher, unseen_targets(state, report))
     return await finish(state)

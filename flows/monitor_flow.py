@@ -11,7 +11,6 @@ from config.settings import Settings
 from flows.discovery import DiscoveryReport, discover
 from flows.fetching import Fetcher
 from flows.observe import Target
-from flows.rate_limit import GlobalPacer
 from flows.run_context import RunState, begin, finish, make_settings, process_targets
 from flows.run_verdict import listing_tally
 from parsers.models import ArticleRef
@@ -78,7 +77,7 @@ async def monitor(
     """One discovery pass; with `urls`, check exactly those articles (known or not) instead."""
     settings = make_settings(base_url=base_url, db_path=db_path)
     state = await begin("monitor", settings)
-    async with Fetcher(settings, before_request=GlobalPacer(settings)) as fetcher:
+    async with Fetcher(settings, before_request=state.pacer) as fetcher:
         if urls:
             refs = refs_from_urls(urls, settings)
             state.summary.sources["url"] = (len(refs), len(refs))

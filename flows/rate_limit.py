@@ -59,18 +59,28 @@ class GlobalPacer:
         self._tokens = 0
         self._turn = asyncio.Lock()
 
+    async def prime(self) -> None:
+        """Take the first block before the run's first task starts. Taken inside a task, it
+        races the server recording that task's start: on the server's SQLite the take then fails
+        (a stale read snapshot, SQLITE_BUSY_SNAPSHOT), and Prefect's client retries it only
+        after about 2 s. Measured on a six-article monitor run, that was every run's first take,
+        and half the run's time."""
+        async with self._turn:
+            await self._refill()
+
     async def __call__(self, host: str) -> None:
         async with self._turn:
-            if not self._tokens:
-                await self._take(self._block)
-                self._tokens = self._block
+            await self._refill()
             self._tokens -= 1
 
-    async def _take(self, slots: int) -> None:
+    async def _refill(self) -> None:
+        if self._tokens:
+            return
         try:
-            await rate_limit(self._name, occupy=slots, strict=True)
+            await rate_limit(self._name, occupy=self._block, strict=True)
         except ConcurrencySlotAcquisitionError as exc:
             raise MissingRateLimit(
                 f"Prefect global rate limit {self._name!r} does not exist; "
                 "it is created at the start of every run"
             ) from exc
+        self._tokens = self._block

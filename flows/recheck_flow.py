@@ -20,7 +20,6 @@ from prefect.states import State
 from config.settings import Settings
 from flows.fetching import Fetcher, FetchRequest
 from flows.observe import Target
-from flows.rate_limit import GlobalPacer
 from flows.run_context import (
     RunState,
     begin,
@@ -172,7 +171,7 @@ async def recheck(
     planner = make_planner(settings)
     deadline = time.monotonic() + settings.recheck_run_seconds
     last_hints = -float("inf")
-    async with Fetcher(settings, before_request=GlobalPacer(settings)) as fetcher:
+    async with Fetcher(settings, before_request=state.pacer) as fetcher:
         while True:
             started = time.monotonic()
             if ladder:

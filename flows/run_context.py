@@ -25,7 +25,7 @@ from flows.fetch_records import fetch_attempts
 from flows.fetching import Fetcher
 from flows.observe import Target
 from flows.publish_step import change_page_url, publish_after_run
-from flows.rate_limit import ensure_rate_limit
+from flows.rate_limit import GlobalPacer, ensure_rate_limit
 from flows.reporting import RunSummary, publish
 from flows.run_verdict import ArticleFetches, FailureTally, RunFailed, verdict
 from flows.steps import (
@@ -59,6 +59,7 @@ class RunState:
     summary: RunSummary
     settings: Settings
     record: RunRecord
+    pacer: GlobalPacer  # the run's share of the global request budget, for its fetcher
     batch_health: list[health_mod.HealthReport] = field(default_factory=list)
     fetches: ArticleFetches = field(default_factory=ArticleFetches)
     targets: int = 0
@@ -97,13 +98,15 @@ class RunState:
 
 async def begin(flow: str, settings: Settings, network: bool = True) -> RunState:
     """Record the run, set up the shared rate limit, and load what earlier runs left spooled."""
-    state = RunState(RunSummary(flow), settings, run_history.started(current_run_id(), flow))
+    record = run_history.started(current_run_id(), flow)
+    state = RunState(RunSummary(flow), settings, record, GlobalPacer(settings))
     for warning in (run_history.mark_dead_runs(settings), run_history.save(settings, state.record)):
         if warning:
             get_run_logger().warning(warning)
             state.summary.warnings.append(warning)
     if network:
         await ensure_rate_limit(settings)
+        await state.pacer.prime()
     state.absorb_load(load_spool(settings))
     return state
 
