@@ -249,6 +249,23 @@ def test_select_checks_with_no_budget_picks_nothing(truthful_run) -> None:
     assert plan.checks == []
 
 
+def test_hazards_are_reloaded_into_every_new_connection(truthful_run) -> None:
+    """A pass opens its own read-only connection; a connection opened after the last one closed
+    can reuse its address, and must still get the hazard table (CI once failed on exactly that)."""
+    _, db = truthful_run
+    planner = Planner(PlannerSettings(), Ladder())
+    with open_readonly(db) as con:
+        planner.relearn(con, START + timedelta(days=0.5))
+    assert planner.hazards is not None
+    hazards = planner.hazards
+
+    def one_pass() -> int:
+        with open_readonly(db) as con:
+            return len(select_checks(con, START + timedelta(days=0.5), 4, hazards, {}).checks)
+
+    assert all(one_pass() <= 4 for _ in range(20))
+
+
 def test_recheck_flow_passes_within_its_budget(tmp_path, prefect_harness, monkeypatch) -> None:
     site = SampleSite(articles=12, seed=5, now=datetime.now(UTC))
     with serve(site) as running:

@@ -97,7 +97,7 @@ def load_hazard_cells(con: duckdb.DuckDBPyConnection, hazards: HazardTable) -> N
             *([r[i] for r in rows] for i in (1, 3, 4)),
         ],
     )
-    hazards.loaded_into = id(con)
+    hazards.loaded_into = con
 
 
 def _bucket(age: str) -> str:
@@ -116,7 +116,7 @@ def select_checks(
 ) -> Plan:
     """The `budget` checks worth most now, best first, and what waits."""
     trusted, trust = hint_weights(quality, settings)
-    if hazards.loaded_into != id(con):
+    if hazards.loaded_into is not con:
         load_hazard_cells(con, hazards)
     query = f"""
         WITH watched AS (
