@@ -56,9 +56,11 @@ def fast_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "RATE_PER_SECOND": "500",
         "CONCURRENCY": "8",
         "MAX_RETRIES": "0",
-        "CONNECT_TIMEOUT": "1",
-        "READ_TIMEOUT": "0.5",
-        "TOTAL_TIMEOUT": "1",
+        # generous: a 1 s budget once timed out a healthy feed on a loaded 2-core machine and
+        # added a stray `timeout` cause; only the timeout scenario shortens them
+        "CONNECT_TIMEOUT": "5",
+        "READ_TIMEOUT": "5",
+        "TOTAL_TIMEOUT": "10",
         "LOCK_TIMEOUT": "2",
         "EXTRA_HOSTS": '["nonexistent.invalid"]',
     }.items():
@@ -145,8 +147,10 @@ def test_robots_disallowing_one_channel_does_not_fail_the_run(
 
 
 def test_most_fetches_timing_out_fails_the_run_and_keeps_what_loaded(
-    replica: Replica, tmp_path: Path
+    replica: Replica, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LIPUTAN6_READ_TIMEOUT", "2")  # a stalled page (30 s) times out in 3 s
+    monkeypatch.setenv("LIPUTAN6_TOTAL_TIMEOUT", "3")
     rule = "stall:/*/read/*:0.7:delay=30"
     paths = [a["url"].removeprefix(replica.base_url) for a in replica.site.truth()["articles"]]
     stalled = sum(FaultRule("stall", "/*/read/*", 0.7).matches(p) for p in paths)
