@@ -97,7 +97,6 @@ def load_hazard_cells(con: duckdb.DuckDBPyConnection, hazards: HazardTable) -> N
             *([r[i] for r in rows] for i in (1, 3, 4)),
         ],
     )
-    hazards.loaded_into = con
 
 
 def _bucket(age: str) -> str:
@@ -116,8 +115,10 @@ def select_checks(
 ) -> Plan:
     """The `budget` checks worth most now, best first, and what waits."""
     trusted, trust = hint_weights(quality, settings)
-    if hazards.loaded_into is not con:
-        load_hazard_cells(con, hazards)
+    # every call, not cached per connection: a pass's connection is new each time (a cache keyed
+    # on it once skipped the load for a connection that reused a closed one's id), and the load
+    # is ~4 ms against a pass every few minutes
+    load_hazard_cells(con, hazards)
     query = f"""
         WITH watched AS (
             SELECT a.article_id, a.url, a.etag, a.last_modified,

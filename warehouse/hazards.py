@@ -19,7 +19,7 @@ ladder would: an interval `tau` at threshold `theta` means a hazard `theta/tau`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -65,9 +65,6 @@ class HazardTable:
     rates: dict[str, tuple[float, ...]]
     changes_seen: int
     watched_hours: float
-    # the connection holding it as a temp table; the object, not its id(): a closed
-    # connection's id can be reused by the next one, which has no such table
-    loaded_into: duckdb.DuckDBPyConnection | None = field(default=None, repr=False, compare=False)
 
     def rate(self, channel: str | None, age_h: float) -> float:
         row = self.rates.get(channel or POOLED, self.rates[POOLED])
