@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from flows.monitor_flow import monitor
@@ -25,7 +26,7 @@ from sample_site.freshness_sim import SimConfig, Simulator, build_archive
 from sample_site.newsroom import PROFILES, WIB, HintMode, generate
 from warehouse import open_readonly
 from warehouse.allocation import PolicySettings, select_checks
-from warehouse.hazards import AGE_EDGES_H, ladder_prior, learn
+from warehouse.hazards import AGE_EDGES_H, CHANGED, POOLED, HazardTable, ladder_prior, learn
 from warehouse.hints import Hint, record_hints, source_quality
 from warehouse.locking import connect
 from warehouse.recheck_planner import Planner, PlannerSettings, ladder_rate
@@ -237,6 +238,87 @@ def test_sitemap_lastmods_are_read_per_article() -> None:
            <lastmod>not a date</lastmod></url>
     </urlset>"""
     assert sitemap_lastmods(xml) == {5100001: datetime(2026, 11, 2, 3, 15, tzinfo=UTC)}
+
+
+def scheduled_utilities(
+    con: duckdb.DuckDBPyConnection, now: datetime, hazards: HazardTable, **policy: float
+) -> dict[int, float]:
+    """Every article's utility with no hints (trust 0), so only the scheduled terms count."""
+    settings = PolicySettings(min_utility=0, **policy)  # type: ignore[arg-type]
+    plan = select_checks(con, now, 100_000, hazards, {}, settings)
+    assert plan.waiting == 0
+    return {c.article_id: c.utility for c in plan.checks}
+
+
+def learned(con: duckdb.DuckDBPyConnection, now: datetime) -> HazardTable:
+    planner = Planner(PlannerSettings(), Ladder())
+    planner.relearn(con, now)
+    assert planner.hazards is not None
+    return planner.hazards
+
+
+def test_an_edit_about_to_turn_late_is_priced_at_the_hazard_when_it_was_made(
+    truthful_run,
+) -> None:
+    _, db = truthful_run
+    now = START + timedelta(days=0.5)
+    on_time = now - timedelta(minutes=30)
+    with open_readonly(db) as con:
+        hazards = learned(con, now)
+        recall = scheduled_utilities(con, now, hazards, on_time_hours=0, max_gap_days=0)
+        priced = scheduled_utilities(con, now, hazards, on_time_hours=2.5, max_gap_days=0)
+        state = {
+            row[0]: row[1:]
+            for row in con.execute(
+                """SELECT a.article_id, a.channel,
+                          coalesce(a.last_changed > p.published_at, false), p.published_at,
+                          coalesce(a.last_checked, a.first_seen)
+                   FROM articles a JOIN versions p ON p.article_id = a.article_id
+                                                  AND p.version = 1"""
+            ).fetchall()
+        }
+    assert priced.keys() == recall.keys()
+    checked_since = [i for i in recall if state[i][3] >= on_time]
+    waiting = [i for i in recall if state[i][3] < on_time]
+    assert checked_since and waiting
+    for i in checked_since:  # whatever it made since is caught on time by the next check
+        assert priced[i] == pytest.approx(recall[i])
+    for i in waiting:
+        channel, changed, published, _ = state[i]
+        key = (channel if channel in hazards.rates else POOLED) + (CHANGED if changed else "")
+        assert key in hazards.rates
+        age = (on_time - published).total_seconds() / 3600
+        assert priced[i] - recall[i] == pytest.approx(2.5 * hazards.rate(key, age))
+    assert any(priced[i] > recall[i] for i in waiting)
+
+
+def test_no_article_of_its_first_days_goes_unchecked_longer_than_the_gap(truthful_run) -> None:
+    _, db = truthful_run
+    now = START + timedelta(days=3)  # the run stopped at half a day: every gap is 60-72 h
+    with open_readonly(db) as con:
+        hazards = learned(con, now)
+
+        def utilities(**policy: float) -> dict[int, float]:
+            return scheduled_utilities(con, now, hazards, on_time_hours=0, **policy)
+
+        without = utilities(max_gap_days=0)
+        floored = utilities(max_gap_days=10, max_gap_hours=48)
+        too_short = utilities(max_gap_days=10, max_gap_hours=100)
+        partly = utilities(max_gap_days=2.75, max_gap_hours=48)
+        ages = dict(
+            con.execute(
+                "SELECT article_id, epoch(?::TIMESTAMPTZ) - epoch(published_at) FROM versions "
+                "WHERE version = 1",
+                [now],
+            ).fetchall()
+        )
+    assert without.keys() == floored.keys() == too_short.keys() == partly.keys()
+    for i, utility in without.items():
+        assert floored[i] == pytest.approx(utility + 1)  # an obligation outranks any estimate
+        assert too_short[i] == pytest.approx(utility)
+        young = ages[i] < 2.75 * 86400
+        assert partly[i] == pytest.approx(utility + young)
+    assert 0 < sum(ages[i] < 2.75 * 86400 for i in without) < len(without)
 
 
 def test_select_checks_with_no_budget_picks_nothing(truthful_run) -> None:
