@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         0.5, gt=0, le=1, description="Cap: share of rate_per_second the allocation recheck spends."
     )
     recheck_ladder_share: float = Field(
-        0.35,
+        0.39,
         ge=0,
         le=1,
         description="Budget: this share of what the age ladder would spend on the warehouse's "
@@ -95,6 +95,23 @@ class Settings(BaseSettings):
     )
     recheck_min_utility: float = Field(
         0.005, ge=0, description="Expected new versions a recheck must be worth."
+    )
+    recheck_on_time_minutes: float = Field(
+        30.0, gt=0, description="An edit caught within this many minutes is caught on time."
+    )
+    recheck_on_time_hours: float = Field(
+        2.5,
+        ge=0,
+        description="What catching an edit on time is worth, in hours of its article's edit "
+        "hazard (0: recall alone).",
+    )
+    recheck_max_gap_hours: float = Field(
+        48.0,
+        gt=0,
+        description="No article younger than recheck_max_gap_days goes longer unchecked.",
+    )
+    recheck_max_gap_days: float = Field(
+        10.0, ge=0, description="Age up to which recheck_max_gap_hours holds (0: no floor)."
     )
     recheck_hint_reliability: float = Field(
         0.3, ge=0, le=1, description="Hint sources confirmed less often than this are ignored."

@@ -66,6 +66,10 @@ def make_planner(settings: Settings) -> Planner:
     policy = PolicySettings(
         min_utility=settings.recheck_min_utility,
         min_reliability=settings.recheck_hint_reliability,
+        on_time_minutes=settings.recheck_on_time_minutes,
+        on_time_hours=settings.recheck_on_time_hours,
+        max_gap_hours=settings.recheck_max_gap_hours,
+        max_gap_days=settings.recheck_max_gap_days,
     )
     return Planner(
         PlannerSettings(policy=policy, ladder_share=settings.recheck_ladder_share or None),

@@ -91,7 +91,7 @@ def test_allocator_never_exceeds_its_budget_and_ranks_by_utility(truthful_run) -
     _, db = truthful_run
     now = START + timedelta(days=0.5)
     with open_readonly(db) as con:
-        planner = Planner(PlannerSettings(policy=PolicySettings(fresh_share=0)), Ladder())
+        planner = Planner(PlannerSettings(), Ladder())
         everything = planner.plan(con, now, 10_000).checks
         for budget in (0, 1, 3, 7):
             plan = planner.plan(con, now, budget)

@@ -14,21 +14,31 @@ Pandey (WWW 2008) show the equivalent threshold form: refresh whenever the utili
 reaches a constant.
 
 Here, the utility of checking article i now is the expected number of versions it would catch
-that are still undetected:
+that are still undetected, plus what it would catch on time, plus an obligation:
 
-    U_i = (1 - trust) * (H_i(age now) - H_i(age at last check)) + max_s reliability_s * pending_s
+    U_i = (1 - trust) * (H_i(age now) - H_i(age at last check)
+                         + on_time_hours * h_i(age now - on_time) [if last checked before then])
+          + max_s reliability_s * pending_s
+          + 1 [if younger than max_gap_days and unchecked for max_gap_hours]
 
 where H_i is the cumulative edit hazard of the article's channel, for articles already seen to
-change or not (warehouse/hazards.py), the
-second term counts a pending change hint from source s (a `<lastmod>` later than our last
-check) at the source's measured reliability (warehouse/hints.py), and `trust` is the coverage
-of the reliable hint sources (capped, so scheduled checks never stop: a sitemap that goes quiet
-must not blind the monitor). Each pass spends its request budget on the highest utilities, and
-nothing below `min_utility`: the marginal check's utility is the Lagrange price, set by the
-budget. After downtime every utility has grown, the backlog drains highest first, and the budget
-(below the politeness limit) never grows to catch up. Articles first seen in the last
-`fresh_hours` are offered `fresh_share` of each pass first: a backlog's versions are late
-already, a new article's can still be caught on time, so a drain never starves new articles.
+change or not, and h_i its rate (warehouse/hazards.py). The second term prices detection delay:
+a version made `on_time` minutes ago (a fact-checker's "soon") turns late if this check waits,
+and the rate at which such versions are made is h_i(age now - on_time); it is worth
+`on_time_hours` of hazard, and nothing once the last check came after it. Without it the rule
+buys only recall, and spends most of the budget on the first hours, where edits are densest but
+every check catches them on time anyway, while an edit a day later waits hours. The third term
+counts a pending change hint from source s (a `<lastmod>` later than our last check) at the
+source's measured reliability (warehouse/hints.py), and `trust` is the coverage of the reliable
+hint sources (capped, so scheduled checks never stop: a sitemap that goes quiet must not blind
+the monitor). The last is a floor under the allocation, not part of it: an article of its first
+`max_gap_days` is checked at least every `max_gap_hours` whatever its hazard says, so no late
+correction in the first week waits more than two days (an article the hazards call quiet is
+exactly where an unexpected correction would otherwise wait for ever). Each pass spends its
+request budget on the highest utilities, and nothing below `min_utility`: the marginal check's
+utility is the Lagrange price, set by the budget. After downtime every utility has grown, the
+backlog drains highest first, and the budget (below the politeness limit) never grows to catch
+up; new articles are fetched by the monitor flow, on its own schedule, meanwhile.
 """
 
 from __future__ import annotations
@@ -48,8 +58,10 @@ class PolicySettings:
     min_reliability: float = 0.3  # hint sources below this are ignored (demoted)
     max_trust: float = 0.8  # at most this much of the hazard is left to hints
     horizon_days: int = 365  # older articles are never rechecked (as on the ladder)
-    fresh_hours: float = 3.0  # articles first seen this recently...
-    fresh_share: float = 0.5  # ...are offered this share of each pass's budget first
+    on_time_minutes: float = 30.0  # a version caught within this is caught on time...
+    on_time_hours: float = 2.5  # ...and worth this many hours of its article's hazard
+    max_gap_hours: float = 48.0  # no article younger than `max_gap_days` waits longer
+    max_gap_days: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,9 @@ def select_checks(
                    greatest(epoch(?::TIMESTAMPTZ) - epoch(p.published_at), 0) / 3600.0
                        AS age_now,
                    greatest(epoch(coalesce(a.last_checked, a.first_seen)) - epoch(p.published_at),
-                            0) / 3600.0 AS age_then
+                            0) / 3600.0 AS age_then,
+                   greatest(epoch(?::TIMESTAMPTZ) - epoch(p.published_at) - ? * 60, 0) / 3600.0
+                       AS age_on_time
             FROM articles a JOIN versions p ON p.article_id = a.article_id AND p.version = 1
             WHERE p.published_at > ? - to_days(?)
         ),
@@ -145,27 +159,29 @@ def select_checks(
             GROUP BY h.article_id
         ),
         bucketed AS (
-            SELECT w.*, {_bucket("w.age_now")} AS i_now, {_bucket("w.age_then")} AS i_then
+            SELECT w.*, {_bucket("w.age_now")} AS i_now, {_bucket("w.age_then")} AS i_then,
+                   {_bucket("w.age_on_time")} AS i_on_time
             FROM watched w
         ),
         scored AS (
             SELECT w.article_id, w.url, w.etag, w.last_modified,
                    (1 - ?) * ((n.cum + n.rate * (w.age_now - n.lo))
-                              - (t.cum + t.rate * (w.age_then - t.lo)))
-                   + coalesce(h.weight, 0) AS utility,
-                   h.weight IS NOT NULL AS hinted,
-                   w.first_seen > ? - to_microseconds(CAST(? * 3600e6 AS BIGINT)) AS fresh
+                              - (t.cum + t.rate * (w.age_then - t.lo))
+                              + CASE WHEN w.age_then < w.age_on_time THEN ? * o.rate ELSE 0 END)
+                   + coalesce(h.weight, 0)
+                   + CASE WHEN w.age_now < ? * 24 AND w.age_now - w.age_then >= ? THEN 1 ELSE 0 END
+                       AS utility,
+                   h.weight IS NOT NULL AS hinted
             FROM bucketed w
             JOIN hazard_cells n ON n.channel = w.channel AND n.i = w.i_now
             JOIN hazard_cells t ON t.channel = w.channel AND t.i = w.i_then
+            JOIN hazard_cells o ON o.channel = w.channel AND o.i = w.i_on_time
             LEFT JOIN hinted h USING (article_id)
         )
         SELECT article_id, url, etag, last_modified, utility, hinted,
-               count(*) OVER () AS worthwhile, sum(utility) OVER () AS mass,
-               fresh AND row_number() OVER (PARTITION BY fresh ORDER BY utility DESC) <= ?
-                   AS reserved
+               count(*) OVER () AS worthwhile, sum(utility) OVER () AS mass
         FROM scored WHERE utility >= ?
-        ORDER BY reserved DESC, utility DESC, article_id
+        ORDER BY utility DESC, article_id
         LIMIT ?
     """
     found = con.execute(
@@ -173,13 +189,15 @@ def select_checks(
         [
             now,
             now,
+            settings.on_time_minutes,
+            now,
             settings.horizon_days,
             list(trusted),
             list(trusted.values()),
             trust,
-            now,
-            settings.fresh_hours,
-            int(budget * settings.fresh_share),
+            settings.on_time_hours,
+            settings.max_gap_days,
+            settings.max_gap_hours,
             settings.min_utility,
             max(budget, 1),  # one row at least, to count what waits
         ],
