@@ -23,14 +23,17 @@ from flows.recheck_flow import recheck
 from parsers.listings import sitemap_lastmods
 from sample_site import SampleSite, serve
 from sample_site.freshness_sim import SimConfig, Simulator, build_archive
-from sample_site.newsroom import PROFILES, WIB, HintMode, generate
+from sample_site.newsroom import PROFILES, WIB, HintMode, Newsroom, SimArticle, generate
 from warehouse import open_readonly
 from warehouse.allocation import PolicySettings, select_checks
 from warehouse.hazards import AGE_EDGES_H, CHANGED, POOLED, HazardTable, ladder_prior, learn
 from warehouse.hints import Hint, record_hints, source_quality
+from warehouse.loading import apply_batches
 from warehouse.locking import connect
 from warehouse.recheck_planner import Planner, PlannerSettings, ladder_rate
+from warehouse.records import Batch
 from warehouse.scheduling import Ladder
+from warehouse.schema import migrate
 
 START = datetime(2026, 11, 1, 17, tzinfo=UTC)  # midnight WIB
 PER_DAY = 96
@@ -179,6 +182,35 @@ def test_hours_after_the_last_check_are_not_counted_as_watched(truthful_run) -> 
     assert month_later.rates.keys() == at_last_check.rates.keys()
     for channel, rates in at_last_check.rates.items():  # DuckDB sums in no fixed order
         assert month_later.rates[channel] == pytest.approx(rates)
+
+
+def test_an_undated_change_counts_between_the_two_checks_around_it(tmp_path) -> None:
+    """Without a modified_time the edit happened somewhere between the last look that missed it
+    and the look that saw it. Dated at detection, an early edit caught late by a rarely checked
+    article counted as a late one, and the never-changed articles' late hazard came out several
+    times too high (late-corrections, hints absent), drawing checks away from the articles that
+    do get corrected."""
+    art = SimArticle(7_000_001, "news", START, [START, START + timedelta(hours=5)])
+    sim = Simulator(
+        small(HintMode.ABSENT), tmp_path / "w.duckdb", Newsroom(PROFILES["calm"], START, [art])
+    )
+    looks = [START + timedelta(hours=h) for h in (1, 2, 4, 10)]  # the edit is seen at 10 h
+    migrate(sim.db)
+    with connect(sim.db, read_only=False, lock_timeout=5) as con:
+        etag = None
+        for at in looks:
+            observation = sim.fetch(art.article_id, etag, at)
+            etag = observation.etag
+            apply_batches(
+                con, [Batch(run_id="t", created_at=at, observations=[observation])], Ladder()
+            )
+        table = learn(
+            con, looks[-1], ladder_prior(Ladder(), 0.05), prior_hours=1e-9, channel_hours=1e-9
+        )
+    assert table.changes_seen == 1
+    rates = dict(zip(AGE_EDGES_H, table.rates[POOLED], strict=False))
+    assert rates[6] == pytest.approx(1 / 3)  # dated at 7 h, midway from 4 h to 10 h: [6, 9) h
+    assert rates[9] == pytest.approx(0, abs=1e-6)  # not at 10 h, when it was seen
 
 
 def test_unreliable_hints_are_demoted(tmp_path) -> None:

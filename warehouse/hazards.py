@@ -5,8 +5,10 @@ publication) and channel goes through. It is estimated per age bucket as
 
     changes dated in the bucket / article-hours the warehouse watched in the bucket
 
-where a change is dated by the page's own `modified_at` when the site gives one (else by when it
-was detected), and an article is watched from its first sighting to its last check: after the
+where a change is dated by the page's own `modified_at` when the site gives one, else midway
+between the look that saw it and the look before (the edit happened in between; dated at
+detection, an early edit that a rarely checked article showed late counted as a late one, and
+inflated the late hazard of exactly the articles that are rarely corrected), and an article is watched from its first sighting to its last check: after the
 last check nobody knows yet whether it changed, so counting those hours (with no change in
 them) would bias every rate down, most of all at the ages the policy checks least, and those
 ages would then be checked less still. A warehouse warm-started with one look at each old
@@ -26,6 +28,7 @@ from itertools import pairwise
 import duckdb
 
 from warehouse.hints import CONFIRMING_KINDS
+from warehouse.kinds import FetchOutcome
 from warehouse.scheduling import Ladder
 
 # Age-bucket edges in hours, finer where edits crowd (the first hours), to a year.
@@ -54,8 +57,11 @@ AGE_EDGES_H: tuple[float, ...] = (
     8760,
 )
 POOLED = "*"
+LOOKED = (FetchOutcome.ok, FetchOutcome.not_modified, FetchOutcome.removed)
 CHANGED = "+"  # suffix of the rows for articles already seen to change
 _KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in CONFIRMING_KINDS) + ")"
+# fetch outcomes that saw the article as it was (a failed attempt saw nothing)
+_LOOKS_SQL = "(" + ", ".join(f"'{o}'" for o in LOOKED) + ")"
 
 
 @dataclass
@@ -129,15 +135,38 @@ def learn(
                                            ORDER BY c.detected_at, c.change_id) AS n
             FROM changes c WHERE c.kind IN {_KINDS_SQL} AND c.detected_at <= ?
         ),
+        undated AS (
+            SELECT c.change_id, c.article_id, c.detected_at
+            FROM confirmed c
+            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
+            WHERE v.modified_at IS NULL
+        ),
+        looks AS (
+            SELECT f.article_id, f.attempted_at,
+                   lag(f.attempted_at) OVER (PARTITION BY f.article_id
+                                             ORDER BY f.attempted_at) AS look_before
+            FROM fetches f
+            WHERE f.outcome IN {_LOOKS_SQL}
+              AND f.article_id IN (SELECT article_id FROM undated)
+        ),
+        bracketed AS (
+            SELECT u.change_id, l.look_before
+            FROM undated u ASOF JOIN looks l
+                ON l.article_id = u.article_id AND u.detected_at >= l.attempted_at
+        ),
         dated AS (
             SELECT coalesce(a.channel, '{POOLED}') || CASE WHEN c.n > 1 THEN '{CHANGED}'
                                                       ELSE '' END AS key,
-                   (epoch(coalesce(least(v.modified_at, c.detected_at), c.detected_at))
+                   (CASE WHEN v.modified_at IS NOT NULL
+                         THEN epoch(least(v.modified_at, c.detected_at))
+                         ELSE coalesce((epoch(b.look_before) + epoch(c.detected_at)) / 2,
+                                       epoch(c.detected_at)) END
                     - epoch(p.published_at)) / 3600.0 AS age
             FROM confirmed c
             JOIN articles a USING (article_id)
             JOIN versions p ON p.article_id = c.article_id AND p.version = 1
             LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
+            LEFT JOIN bracketed b USING (change_id)
         )
         SELECT d.key, b.i, count(*)
         FROM dated d
