@@ -273,11 +273,15 @@ def test_sitemap_lastmods_are_read_per_article() -> None:
 
 
 def scheduled_utilities(
-    con: duckdb.DuckDBPyConnection, now: datetime, hazards: HazardTable, **policy: float
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    hazards: HazardTable,
+    next_pass_seconds: float = 0.0,
+    **policy: float,
 ) -> dict[int, float]:
     """Every article's utility with no hints (trust 0), so only the scheduled terms count."""
     settings = PolicySettings(min_utility=0, **policy)  # type: ignore[arg-type]
-    plan = select_checks(con, now, 100_000, hazards, {}, settings)
+    plan = select_checks(con, now, 100_000, hazards, {}, settings, next_pass_seconds)
     assert plan.waiting == 0
     return {c.article_id: c.utility for c in plan.checks}
 
@@ -289,16 +293,20 @@ def learned(con: duckdb.DuckDBPyConnection, now: datetime) -> HazardTable:
     return planner.hazards
 
 
+@pytest.mark.parametrize("next_pass", [0, 300])
 def test_an_edit_about_to_turn_late_is_priced_at_the_hazard_when_it_was_made(
-    truthful_run,
+    truthful_run, next_pass: int
 ) -> None:
+    """The edits that waiting costs are those whose 30 minutes run out before the next pass."""
     _, db = truthful_run
-    now = START + timedelta(days=0.5)
-    on_time = now - timedelta(minutes=30)
+    now = START + timedelta(days=0.5, minutes=10)  # some articles checked since the deadline
+    on_time = now - timedelta(minutes=30) + timedelta(seconds=next_pass)
     with open_readonly(db) as con:
         hazards = learned(con, now)
-        recall = scheduled_utilities(con, now, hazards, on_time_hours=0, max_gap_days=0)
-        priced = scheduled_utilities(con, now, hazards, on_time_hours=2.5, max_gap_days=0)
+        recall = scheduled_utilities(con, now, hazards, next_pass, on_time_hours=0, max_gap_days=0)
+        priced = scheduled_utilities(
+            con, now, hazards, next_pass, on_time_hours=2.5, max_gap_days=0
+        )
         state = {
             row[0]: row[1:]
             for row in con.execute(

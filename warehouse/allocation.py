@@ -124,8 +124,14 @@ def select_checks(
     hazards: HazardTable,
     quality: dict[str, SourceQuality],
     settings: PolicySettings = PolicySettings(),
+    next_pass_seconds: float = 0.0,
 ) -> Plan:
-    """The `budget` checks worth most now, best first, and what waits."""
+    """The `budget` checks worth most now, best first, and what waits.
+
+    `next_pass_seconds`: how long until the next pass could check instead. An edit turns late
+    if it is not caught within `on_time_minutes`, so what waiting costs is the edits made that
+    long ago minus one pass; priced at `on_time_minutes` alone, a check came one pass after its
+    edits' deadline, and the hazard it was meant to catch on time had turned late already."""
     trusted, trust = hint_weights(quality, settings)
     # every call, not cached per connection: a pass's connection is new each time (a cache keyed
     # on it once skipped the load for a connection that reused a closed one's id), and the load
@@ -143,7 +149,7 @@ def select_checks(
                        AS age_now,
                    greatest(epoch(coalesce(a.last_checked, a.first_seen)) - epoch(p.published_at),
                             0) / 3600.0 AS age_then,
-                   greatest(epoch(?::TIMESTAMPTZ) - epoch(p.published_at) - ? * 60, 0) / 3600.0
+                   greatest(epoch(?::TIMESTAMPTZ) - epoch(p.published_at) - ?, 0) / 3600.0
                        AS age_on_time
             FROM articles a JOIN versions p ON p.article_id = a.article_id AND p.version = 1
             WHERE p.published_at > ? - to_days(?)
@@ -189,7 +195,7 @@ def select_checks(
         [
             now,
             now,
-            settings.on_time_minutes,
+            max(settings.on_time_minutes * 60 - next_pass_seconds, 0.0),
             now,
             settings.horizon_days,
             list(trusted),

@@ -8,15 +8,16 @@ publication) and channel goes through. It is estimated per age bucket as
 where a change is dated by the page's own `modified_at` when the site gives one, else midway
 between the look that saw it and the look before (the edit happened in between; dated at
 detection, an early edit that a rarely checked article showed late counted as a late one, and
-inflated the late hazard of exactly the articles that are rarely corrected), and an article is watched from its first sighting to its last check: after the
-last check nobody knows yet whether it changed, so counting those hours (with no change in
-them) would bias every rate down, most of all at the ages the policy checks least, and those
-ages would then be checked less still. A warehouse warm-started with one look at each old
-article learns nothing from it until it checks it again. Thin cells are shrunk towards a prior
-(a Gamma prior, i.e. pseudo-counts): a channel's rate towards the all-channel rate, and the
-all-channel rate towards the rate implied by the NewsDiffs ladder. The ladder prior is chosen
-so that, with no history at all, the allocation policy checks an article about as often as the
-ladder would: an interval `tau` at threshold `theta` means a hazard `theta/tau`.
+inflated the late hazard of exactly the articles that are rarely corrected), and an article is
+watched from its first sighting to its last check: after the last check nobody knows yet whether
+it changed, so counting those hours (with no change in them) would bias every rate down, most of
+all at the ages the policy checks least, and those ages would then be checked less still. A
+warehouse warm-started with one look at each old article learns nothing from it until it checks
+it again. Thin cells are shrunk towards a prior (a Gamma prior, i.e. pseudo-counts): a channel's
+rate towards the all-channel rate, and the all-channel rate towards the rate implied by the
+NewsDiffs ladder. The ladder prior is chosen so that, with no history at all, the allocation
+policy checks an article about as often as the ladder would: an interval `tau` at threshold
+`theta` means a hazard `theta/tau`.
 """
 
 from __future__ import annotations

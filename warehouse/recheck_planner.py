@@ -89,7 +89,9 @@ class Planner:
         if seconds is not None and self.settings.ladder_share is not None:
             self.accrue(seconds)
             budget = max(0, min(budget, int(self.credit)))
-        plan = select_checks(con, now, budget, self.hazards, self.quality, self.settings.policy)
+        plan = select_checks(
+            con, now, budget, self.hazards, self.quality, self.settings.policy, seconds or 0.0
+        )
         if seconds is not None:
             self.charge(len(plan.checks))
         return plan
