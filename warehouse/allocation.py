@@ -17,14 +17,16 @@ Here, the utility of checking article i now is the expected number of versions i
 that are still undetected, plus what it would catch on time, plus an obligation:
 
     U_i = (1 - trust) * (H_i(age now) - H_i(age at last check)
-                         + on_time_hours * h_i(age now - on_time) [if last checked before then])
+                         + on_time_hours * h_i(age now - on_time + pass)
+                           [if last checked before then])
           + max_s reliability_s * pending_s
           + 1 [if younger than max_gap_days and unchecked for max_gap_hours]
 
 where H_i is the cumulative edit hazard of the article's channel, for articles already seen to
 change or not, and h_i its rate (warehouse/hazards.py). The second term prices detection delay:
-a version made `on_time` minutes ago (a fact-checker's "soon") turns late if this check waits,
-and the rate at which such versions are made is h_i(age now - on_time); it is worth
+a version made `on_time` minutes ago (a fact-checker's "soon"), less the `pass` until the next
+pass, turns late if this check waits for that pass, and the rate at which such versions are
+made is h_i(age now - on_time + pass); it is worth
 `on_time_hours` of hazard, and nothing once the last check came after it. Without it the rule
 buys only recall, and spends most of the budget on the first hours, where edits are densest but
 every check catches them on time anyway, while an edit a day later waits hours. The third term
