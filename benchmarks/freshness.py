@@ -172,7 +172,7 @@ def main() -> None:
     parser.add_argument("--per-day", type=int, default=150)
     parser.add_argument("--archive-days", type=float, default=365.0)
     parser.add_argument("--pass-seconds", type=int, default=300)
-    parser.add_argument("--ladder-share", type=float, default=0.39, help="allocation budget")
+    parser.add_argument("--ladder-share", type=float, default=0.40, help="allocation budget")
     parser.add_argument("--share", type=float, default=0.5, help="cap, share of politeness")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tail-hours", type=float, default=72.0, help="unscored end of the run")

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         0.5, gt=0, le=1, description="Cap: share of rate_per_second the allocation recheck spends."
     )
     recheck_ladder_share: float = Field(
-        0.39,
+        0.40,
         ge=0,
         le=1,
         description="Budget: this share of what the age ladder would spend on the warehouse's "
