@@ -187,9 +187,7 @@ def test_hours_after_the_last_check_are_not_counted_as_watched(truthful_run) -> 
 def test_an_undated_change_counts_between_the_two_checks_around_it(tmp_path) -> None:
     """Without a modified_time the edit happened somewhere between the last look that missed it
     and the look that saw it. Dated at detection, an early edit caught late by a rarely checked
-    article counted as a late one, and the never-changed articles' late hazard came out several
-    times too high (late-corrections, hints absent), drawing checks away from the articles that
-    do get corrected."""
+    article counted as a late one, at an age where that article's kind is rarely edited."""
     art = SimArticle(7_000_001, "news", START, [START, START + timedelta(hours=5)])
     sim = Simulator(
         small(HintMode.ABSENT), tmp_path / "w.duckdb", Newsroom(PROFILES["calm"], START, [art])

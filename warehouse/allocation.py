@@ -26,10 +26,10 @@ where H_i is the cumulative edit hazard of the article's channel, for articles a
 change or not, and h_i its rate (warehouse/hazards.py). The second term prices detection delay:
 a version made `on_time` minutes ago (a fact-checker's "soon"), less the `pass` until the next
 pass, turns late if this check waits for that pass, and the rate at which such versions are
-made is h_i(age now - on_time + pass); it is worth
-`on_time_hours` of hazard, and nothing once the last check came after it. Without it the rule
-buys only recall, and spends most of the budget on the first hours, where edits are densest but
-every check catches them on time anyway, while an edit a day later waits hours. The third term
+made is h_i(age now - on_time + pass); it is worth `on_time_hours` of hazard, and nothing once
+the last check came after it. Without it the rule buys only recall, and spends most of the
+budget on the first hours, where edits are densest but every check catches them on time anyway,
+while an edit a day later waits hours. The third term
 counts a pending change hint from source s (a `<lastmod>` later than our last check) at the
 source's measured reliability (warehouse/hints.py), and `trust` is the coverage of the reliable
 hint sources (capped, so scheduled checks never stop: a sitemap that goes quiet must not blind

@@ -29,7 +29,7 @@ from itertools import pairwise
 import duckdb
 
 from warehouse.hints import CONFIRMING_KINDS
-from warehouse.kinds import FetchOutcome
+from warehouse.kinds import FetchOutcome, sql_in
 from warehouse.scheduling import Ladder
 
 # Age-bucket edges in hours, finer where edits crowd (the first hours), to a year.
@@ -58,11 +58,10 @@ AGE_EDGES_H: tuple[float, ...] = (
     8760,
 )
 POOLED = "*"
-LOOKED = (FetchOutcome.ok, FetchOutcome.not_modified, FetchOutcome.removed)
 CHANGED = "+"  # suffix of the rows for articles already seen to change
-_KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in CONFIRMING_KINDS) + ")"
 # fetch outcomes that saw the article as it was (a failed attempt saw nothing)
-_LOOKS_SQL = "(" + ", ".join(f"'{o}'" for o in LOOKED) + ")"
+LOOKED = (FetchOutcome.ok, FetchOutcome.not_modified, FetchOutcome.removed)
+_KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in CONFIRMING_KINDS) + ")"
 
 
 @dataclass
@@ -132,22 +131,22 @@ def learn(
     for key, bucket, n in con.execute(
         f"""
         WITH confirmed AS (
-            SELECT c.*, row_number() OVER (PARTITION BY c.article_id
-                                           ORDER BY c.detected_at, c.change_id) AS n
-            FROM changes c WHERE c.kind IN {_KINDS_SQL} AND c.detected_at <= ?
+            SELECT c.*, v.modified_at,
+                   row_number() OVER (PARTITION BY c.article_id
+                                      ORDER BY c.detected_at, c.change_id) AS n
+            FROM changes c
+            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
+            WHERE c.kind IN {_KINDS_SQL} AND c.detected_at <= ?
         ),
         undated AS (
-            SELECT c.change_id, c.article_id, c.detected_at
-            FROM confirmed c
-            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
-            WHERE v.modified_at IS NULL
+            SELECT change_id, article_id, detected_at FROM confirmed WHERE modified_at IS NULL
         ),
         looks AS (
             SELECT f.article_id, f.attempted_at,
                    lag(f.attempted_at) OVER (PARTITION BY f.article_id
                                              ORDER BY f.attempted_at) AS look_before
             FROM fetches f
-            WHERE f.outcome IN {_LOOKS_SQL}
+            WHERE {sql_in("f.outcome", LOOKED)}
               AND f.article_id IN (SELECT article_id FROM undated)
         ),
         bracketed AS (
@@ -158,15 +157,14 @@ def learn(
         dated AS (
             SELECT coalesce(a.channel, '{POOLED}') || CASE WHEN c.n > 1 THEN '{CHANGED}'
                                                       ELSE '' END AS key,
-                   (CASE WHEN v.modified_at IS NOT NULL
-                         THEN epoch(least(v.modified_at, c.detected_at))
+                   (CASE WHEN c.modified_at IS NOT NULL
+                         THEN epoch(least(c.modified_at, c.detected_at))
                          ELSE coalesce((epoch(b.look_before) + epoch(c.detected_at)) / 2,
                                        epoch(c.detected_at)) END
                     - epoch(p.published_at)) / 3600.0 AS age
             FROM confirmed c
             JOIN articles a USING (article_id)
             JOIN versions p ON p.article_id = c.article_id AND p.version = 1
-            LEFT JOIN versions v ON v.article_id = c.article_id AND v.version = c.version_to
             LEFT JOIN bracketed b USING (change_id)
         )
         SELECT d.key, b.i, count(*)
