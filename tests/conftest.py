@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,8 @@ REQUIRE_REAL_PAGES = "LIPUTAN6_REQUIRE_REAL_PAGES"
 # Every other module runs whole on one worker (`--dist loadgroup`), so its module fixtures (a
 # replica, a first run, a warehouse) are built once, and its tables are complete on one worker.
 SPREAD = {"test_fuzz_parsers.py"}
+# The file name `prefect_test_harness` gives its database in the folder it makes.
+HARNESS_DATABASE = "prefect-test.db"
 REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -48,12 +53,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """One real Prefect server (SQLite) per session, one per pytest-xdist worker: it takes ~15 s
-    to start, far longer while another worker starts its own on a busy machine."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated Prefect database to copy, built once for the whole run (see its module)."""
+    from support.prefect_database import migrated_database, shared_dir
 
-    with prefect_test_harness(server_startup_timeout=300):
+    return migrated_database(shared_dir(tmp_path_factory))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(prefect_database: Path) -> Iterator[None]:
+    """One real Prefect server (SQLite) per session, one per pytest-xdist worker, started on a
+    copy of the migrated database: Prefect's own harness, whose temporary folder gets the copy
+    under the name the harness gives its database."""
+    import prefect.testing.utilities as harness
+
+    def premigrated_folder() -> str:
+        folder = tempfile.mkdtemp()
+        shutil.copyfile(prefect_database, Path(folder) / HARNESS_DATABASE)
+        return folder
+
+    with contextlib.ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(harness, "mkdtemp", premigrated_folder)
+            stack.enter_context(harness.prefect_test_harness(server_startup_timeout=300))
         yield
 
 

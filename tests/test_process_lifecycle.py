@@ -6,8 +6,8 @@ SIGTERM (to the CLI, as systemd, docker and `timeout` do), SIGINT (to the whole 
 Ctrl-C in a terminal does) or SIGKILL, and then requires that within 10 s no process of that launch
 is alive and nothing answers on the ports it listened on.
 
-All cases share one PREFECT_HOME (its database is migrated once), so what a case waits for is
-looked up among records made after that case's launch.
+All cases share one PREFECT_HOME, seeded with a migrated database (support/prefect_database.py),
+so what a case waits for is looked up among records made after that case's launch.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.prefect_database import seed_home
 from support.process_support import Launch, cli_env, launch, launch_code, listening_ports
 
 from sample_site import SampleSite, serve
@@ -35,8 +36,8 @@ STARTUP = 240.0  # waits only; generous for a busy 2-core CI machine
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("prefect-home")
+def home(tmp_path_factory: pytest.TempPathFactory, prefect_database: Path) -> Path:
+    return seed_home(tmp_path_factory.mktemp("prefect-home"), prefect_database)
 
 
 @pytest.fixture(scope="module")
