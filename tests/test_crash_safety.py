@@ -1,15 +1,17 @@
 """Crash safety: SIGKILL the flow process at random moments, then check nothing was lost,
 duplicated or half-written, and that finishing the work gives the database a clean run gives.
 
-The flow runs in a subprocess (tests/support/crash_driver.py) against the replica served by this
-process and the session's Prefect server. Kill points come from timing only, with no hooks in
+Each flow run is a process of its own, forked by a driver that imported the flows once
+(tests/support/crash_driver.py), against the replica served by this process and the session's
+Prefect server. Kill points come from timing only, with no hooks in
 product code: a random delay after a line the run logs (or after launch), over many trials. Each
 kill is classified afterwards, from the run's own log, as landing in start-up, spool replay /
 discovery, fetch + spool write, the DuckDB load, or the final report; the count per phase goes into
 the drill table. Batches are 4 URLs, so one run alternates fetch/spool and load many times.
 
-After every kill no process of that run may remain (a server, a flow-run process): each run's
-processes are found by a token in their environment (tests/support/process_support.py).
+After every kill no process of that run may remain (a server, a flow-run process): the runs'
+processes are found by a token in their environment (tests/support/process_support.py), which
+every process but the driver itself must have left.
 
 Left-over `.tmp` spool files are allowed: they are what an interrupted atomic write leaves, are
 never read, and are swept by `flows.spool` once stale. Every raw page must be referenced by a
@@ -18,6 +20,7 @@ version: both are written in the same transaction.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -55,7 +58,7 @@ MAX_TRIALS = 24
 AIMS = {
     "fetch": (("Task run 'discover", "article(s) due"), 1.5),
     "load": (("Task run 'fetch-parse-spool",), 0.06),
-    "any": ((), 8.0),
+    "any": ((), 5.0),
 }
 
 
@@ -107,24 +110,66 @@ def driver_env(world: World, db: Path, spool_dir: Path, home: Path) -> dict[str,
     }
 
 
-def start(flow: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """The driver process and the token its processes (and any children) carry."""
-    token = uuid.uuid4().hex
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(DRIVER), flow],
-            env={**env, TOKEN_VAR: token},
-            stdout=out,
-            stderr=subprocess.STDOUT,
+class Driver:
+    """The forking driver (tests/support/crash_driver.py): it starts runs and reaps them."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.token = uuid.uuid4().hex
+        self.log = log
+        with open(log, "wb") as errors:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(DRIVER)],
+                env={**env, TOKEN_VAR: self.token},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+            )
+
+    def _ask(self, line: str) -> str:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        assert answer and not answer.startswith("error"), self.log.read_text(errors="replace")
+        return answer
+
+    def start(self, flow: str, log: Path, env: dict[str, str] | None = None) -> int:
+        """A new run's pid; `env` overrides the driver's environment for that run only."""
+        return int(
+            self._ask("run " + json.dumps({"flow": flow, "log": str(log), "env": env or {}}))
         )
-    return proc, token
+
+    def wait(self, pid: int, timeout: float) -> int | None:
+        """The run's exit status (negative: the signal that ended it), or None if still running."""
+        answer = self._ask(f"wait {pid} {timeout}")
+        return None if answer == "running" else int(answer)
+
+    def assert_no_process_left(self, within: float = 10.0) -> None:
+        deadline = time.monotonic() + within
+        while (left := self._runs_processes()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert left == {}, f"processes left behind by a killed run: {left}"
+
+    def _runs_processes(self) -> dict[int, str]:
+        return {p: c for p, c in project_processes(self.token).items() if p != self.proc.pid}
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
-def assert_no_process_left(token: str, within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while (left := project_processes(token)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert left == {}, f"processes left behind by a killed run: {left}"
+@pytest.fixture
+def driver(world: World, tmp_path: Path) -> Iterator[Driver]:
+    db, spool_dir = tmp_path / "crash.duckdb", tmp_path / "crash-spool"
+    running = Driver(
+        driver_env(world, db, spool_dir, tmp_path / "prefect-home"), tmp_path / "d.log"
+    )
+    try:
+        yield running
+    finally:
+        running.close()
 
 
 def phase_at_kill(log: Path) -> str:
@@ -169,16 +214,18 @@ def current_content(db: Path) -> dict[int, tuple[str, str]]:
     return {i: (h, t) for i, h, t in rows}
 
 
-def run_to_completion(flow: str, env: dict[str, str], log: Path) -> None:
-    proc, token = start(flow, env, log)
-    assert proc.wait(timeout=120) == 0, log.read_text(errors="replace")[-3000:]
-    assert_no_process_left(token)
+def run_to_completion(
+    driver: Driver, flow: str, log: Path, env: dict[str, str] | None = None
+) -> None:
+    status = driver.wait(driver.start(flow, log, env), 120)
+    assert status == 0, log.read_text(errors="replace")[-3000:]
+    driver.assert_no_process_left()
 
 
-def wait_for(log: Path, markers: tuple[str, ...], proc: subprocess.Popen[bytes]) -> bool:
+def wait_for(log: Path, markers: tuple[str, ...], driver: Driver, pid: int) -> bool:
     """Until the run logs a line with one of `markers` (True), or exits first (False)."""
     deadline = time.monotonic() + 60
-    while proc.poll() is None and time.monotonic() < deadline:
+    while driver.wait(pid, 0) is None and time.monotonic() < deadline:
         text = log.read_text(errors="replace")
         if any(
             m in line and ("Finished" in line or "due" in line)
@@ -190,28 +237,27 @@ def wait_for(log: Path, markers: tuple[str, ...], proc: subprocess.Popen[bytes])
     return False
 
 
-def kill_one(flow: str, aim: str, env: dict[str, str], log: Path, rng: random.Random) -> str | None:
+def kill_one(driver: Driver, flow: str, aim: str, log: Path, rng: random.Random) -> str | None:
     """Run `flow` and SIGKILL it as aimed; the phase it was in, or None if it finished first."""
     markers, spread = AIMS[aim]
-    proc, token = start(flow, env, log)
-    if markers and not wait_for(log, markers, proc):
-        proc.wait(timeout=60)
+    pid = driver.start(flow, log)
+    if markers and not wait_for(log, markers, driver, pid):
+        assert driver.wait(pid, 60) is not None, f"run {pid} neither logged {markers} nor ended"
         return None
     time.sleep(rng.uniform(0, spread))
-    if proc.poll() is not None:
+    if driver.wait(pid, 0) is not None:
         return None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert_no_process_left(token)
+    os.kill(pid, signal.SIGKILL)  # a zombie until the driver reaps it: the pid is not reused
+    assert driver.wait(pid, 30) == -signal.SIGKILL
+    driver.assert_no_process_left()
     return phase_at_kill(log)
 
 
 def test_sigkill_at_random_points_loses_nothing(
-    world: World, tmp_path: Path, request: pytest.FixtureRequest
+    world: World, driver: Driver, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     rng = random.Random(20261125)
     db, spool_dir = tmp_path / "crash.duckdb", tmp_path / "crash-spool"
-    env = driver_env(world, db, spool_dir, tmp_path / "prefect-home")
     phases: Counter[str] = Counter()
     aims = list(AIMS)
     trial = 0
@@ -224,7 +270,9 @@ def test_sigkill_at_random_points_loses_nothing(
         if trial % 4 == 3:
             world.site.advance()  # later rechecks then load real edits, not only 304s
         flow = "monitor" if trial % 2 == 0 else "recheck"
-        phase = kill_one(flow, aims[trial % len(aims)], env, tmp_path / f"trial-{trial}.log", rng)
+        phase = kill_one(
+            driver, flow, aims[trial % len(aims)], tmp_path / f"trial-{trial}.log", rng
+        )
         if phase is not None:
             phases[phase] += 1
         trial += 1
@@ -235,8 +283,8 @@ def test_sigkill_at_random_points_loses_nothing(
     assert sum(phases.values()) >= KILLS, f"only {dict(phases)} kills in {trial} trials"
     assert phases["DuckDB load"] and phases["fetch + spool write"], dict(phases)
 
-    run_to_completion("monitor", env, tmp_path / "final-monitor.log")
-    run_to_completion("recheck", env, tmp_path / "final-recheck.log")
+    run_to_completion(driver, "monitor", tmp_path / "final-monitor.log")
+    run_to_completion(driver, "recheck", tmp_path / "final-recheck.log")
     assert spool.pending(spool_dir) == []
     assert_spool_whole(spool_dir)
     assert duplicate_versions(db) == []
@@ -244,8 +292,11 @@ def test_sigkill_at_random_points_loses_nothing(
     assert mismatches(db, world.site) == []
 
     clean = tmp_path / "clean.duckdb"
-    clean_env = driver_env(world, clean, tmp_path / "clean-spool", tmp_path / "prefect-home")
-    run_to_completion("monitor", clean_env, tmp_path / "clean.log")
+    clean_env = {
+        "LIPUTAN6_DB_PATH": str(clean),
+        "LIPUTAN6_SPOOL_DIR": str(tmp_path / "clean-spool"),
+    }
+    run_to_completion(driver, "monitor", tmp_path / "clean.log", clean_env)
     live = {a["article_id"] for a in world.site.truth()["articles"] if a["status"] == "live"}
     crashed = {i: v for i, v in current_content(db).items() if i in live}
     assert crashed == current_content(clean)
