@@ -29,6 +29,16 @@ REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (the default addopts): half again as many workers as cores. A worker often waits,
+    not computes (a Prefect server starting, a replica holding a response, a retry delay), and a
+    third worker on two cores fills those waits. PYTEST_XDIST_AUTO_NUM_WORKERS still wins."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(2, (cores or 1) * 3 // 2)
+
+
 def report(config: pytest.Config, section: str, line: str) -> None:
     """A line for the end-of-run summary, which a pytest-xdist worker's own output never reaches."""
     config.stash.setdefault(REPORT_LINES, {}).setdefault(section, []).append(line)
