@@ -22,6 +22,22 @@ REQUIRE_REAL_PAGES = "LIPUTAN6_REQUIRE_REAL_PAGES"
 # Every other module runs whole on one worker (`--dist loadgroup`), so its module fixtures (a
 # replica, a first run, a warehouse) are built once, and its tables are complete on one worker.
 SPREAD = {"test_fuzz_parsers.py"}
+# The modules that cost the most worker time (CI's `--durations=0`, costliest first). Started
+# first, none of them is left running alone at the end while the other workers sit idle; in file
+# order, the lifecycle and browser modules came last.
+LONGEST_FIRST = (
+    "test_drills.py",
+    "test_process_lifecycle.py",
+    "test_fuzz_parsers.py",
+    "test_freshness.py",
+    "test_crash_safety.py",
+    "test_flows.py",
+    "test_serve_browser.py",
+    "test_metamorphic.py",
+    "test_security.py",
+    "test_run_failures.py",
+    "test_fuzz_atheris.py",
+)
 # The file name `prefect_test_harness` gives its database in the folder it makes.
 HARNESS_DATABASE = "prefect-test.db"
 REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
@@ -46,7 +62,10 @@ def report(config: pytest.Config, section: str, line: str) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Before xdist reads the groups: one group per module, except the modules in SPREAD."""
+    """Before xdist reads the groups: one group per module, except the modules in SPREAD, and the
+    costliest modules first (xdist hands out groups in collection order)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
     for item in items:
         if item.path.name not in SPREAD:
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
