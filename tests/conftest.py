@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,8 +35,6 @@ LONGEST_FIRST = (
     "test_run_failures.py",
     "test_fuzz_atheris.py",
 )
-# The file name `prefect_test_harness` gives its database in the folder it makes.
-HARNESS_DATABASE = "prefect-test.db"
 REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -92,19 +87,10 @@ def prefect_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness(prefect_database: Path) -> Iterator[None]:
     """One real Prefect server (SQLite) per session, one per pytest-xdist worker, started on a
-    copy of the migrated database: Prefect's own harness, whose temporary folder gets the copy
-    under the name the harness gives its database."""
-    import prefect.testing.utilities as harness
+    copy of the migrated database."""
+    from support.prefect_database import premigrated_harness
 
-    def premigrated_folder() -> str:
-        folder = tempfile.mkdtemp()
-        shutil.copyfile(prefect_database, Path(folder) / HARNESS_DATABASE)
-        return folder
-
-    with contextlib.ExitStack() as stack:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(harness, "mkdtemp", premigrated_folder)
-            stack.enter_context(harness.prefect_test_harness(server_startup_timeout=300))
+    with premigrated_harness(prefect_database):
         yield
 
 

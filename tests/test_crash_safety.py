@@ -160,9 +160,14 @@ class Driver:
         self.proc.wait(timeout=30)
 
 
+def crash_paths(tmp_path: Path) -> tuple[Path, Path]:
+    """The warehouse and spool the killed runs share."""
+    return tmp_path / "crash.duckdb", tmp_path / "crash-spool"
+
+
 @pytest.fixture
 def driver(world: World, tmp_path: Path) -> Iterator[Driver]:
-    db, spool_dir = tmp_path / "crash.duckdb", tmp_path / "crash-spool"
+    db, spool_dir = crash_paths(tmp_path)
     running = Driver(
         driver_env(world, db, spool_dir, tmp_path / "prefect-home"), tmp_path / "d.log"
     )
@@ -257,7 +262,7 @@ def test_sigkill_at_random_points_loses_nothing(
     world: World, driver: Driver, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     rng = random.Random(20261125)
-    db, spool_dir = tmp_path / "crash.duckdb", tmp_path / "crash-spool"
+    db, spool_dir = crash_paths(tmp_path)
     phases: Counter[str] = Counter()
     aims = list(AIMS)
     trial = 0

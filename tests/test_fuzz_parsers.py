@@ -217,7 +217,8 @@ def mutants(draw: st.DrawFn, seeds: list[bytes], max_ops: int = 6) -> bytes:
 
 
 # Code points a mangled page meets: ASCII, Latin-1, the zero-width and bidi marks, CJK, emoji,
-# private use, and the non-characters; surrogates cannot be encoded, so they are left out.
+# private use, the BMP's last specials and non-characters, and anything above the surrogates
+# (which cannot be encoded, so they are left out).
 _CODE_POINT_RANGES = (
     (0x00, 0x7F),
     (0x80, 0xFF),

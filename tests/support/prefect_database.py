@@ -8,10 +8,13 @@ migrate, stays covered: test_serve_browser.py leaves its home unseeded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import prefect
@@ -20,6 +23,8 @@ from filelock import FileLock
 
 # The file name Prefect's own default gives the database under PREFECT_HOME.
 HOME_DATABASE = "prefect.db"
+# The file name `prefect_test_harness` gives its database in the folder it makes.
+HARNESS_DATABASE = "prefect-test.db"
 
 
 def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -48,6 +53,24 @@ def migrated_database(shared: Path) -> Path:
             )
             building.rename(target)
     return target
+
+
+@contextlib.contextmanager
+def premigrated_harness(database: Path) -> Iterator[None]:
+    """Prefect's own `prefect_test_harness`, whose temporary folder gets a copy of `database`
+    under the name the harness gives its database; nothing else of the harness is replaced."""
+    import prefect.testing.utilities as harness
+
+    def premigrated_folder() -> str:
+        folder = tempfile.mkdtemp()
+        shutil.copyfile(database, Path(folder) / HARNESS_DATABASE)
+        return folder
+
+    with contextlib.ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(harness, "mkdtemp", premigrated_folder)
+            stack.enter_context(harness.prefect_test_harness(server_startup_timeout=300))
+        yield
 
 
 def seed_home(home: Path, database: Path) -> Path:
