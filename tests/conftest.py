@@ -38,6 +38,13 @@ LONGEST_FIRST = (
 REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# No test speaks TLS: the replica, the trap and every Prefect server are plain HTTP on 127.0.0.1.
+# Yet every httpx client builds an SSL context, and Prefect builds one per API client: parsing a
+# full CA bundle cost 22-27 ms each, over 300 times in the drills module alone (4% of its CPU).
+# This trust store holds one certificate whose key was thrown away, so it trusts nothing: a test
+# that ever reached a real TLS host would fail verification rather than pass unnoticed.
+TRUSTS_NOTHING = str(Path(__file__).parent / "fixtures" / "trusts-nothing-ca.pem")
+os.environ["SSL_CERT_FILE"] = os.environ["PREFECT_API_SSL_CERT_FILE"] = TRUSTS_NOTHING
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
