@@ -176,3 +176,24 @@ def test_the_base_url_host_is_kept_for_mirrors() -> None:
     )
     refs = parse_listing(html, "http://127.0.0.1:8765/news")
     assert [ref.url for ref in refs] == ["http://127.0.0.1:8765/news/read/8/judul"]
+
+
+def test_links_after_the_closing_html_tag_still_count() -> None:
+    """Ad and tracking snippets get appended after `</html>`; libxml2 parses what follows into a
+    second root, which the listing parser must search too."""
+    html = (
+        '<html><body><a href="/news/read/1/a">A</a></body></html><!-- sisipan -->'
+        '<div><a href="/news/read/2/b">B</a></div>'
+        '<ul><li class="simple-pagination__page-number" data-page="2">'
+        '<a href="/news?page=2">2</a></li></ul>'
+    )
+    assert ids(parse_listing_page(html, BASE + "news")) == [1, 2]
+    assert next_page_urls(html, BASE + "news") == [BASE + "news?page=2"]
+
+
+def test_link_text_skips_comments_and_code_but_keeps_what_follows_them() -> None:
+    html = (
+        '<a href="/news/read/3/c">Banjir<!-- iklan --> Jakarta<script>var x = "bukan judul";'
+        "</script> <b>Surut</b></a>"
+    )
+    assert [ref.title for ref in parse_listing_page(html, BASE)] == ["Banjir Jakarta Surut"]
