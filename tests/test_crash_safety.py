@@ -30,6 +30,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,7 @@ from support.drill_support import (
 from support.process_support import TOKEN_VAR, project_processes
 
 from flows import spool
+from warehouse import open_readonly
 
 pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
 
@@ -52,14 +54,24 @@ DRIVER = Path(__file__).parent / "support" / "crash_driver.py"
 KILLS = 10
 MAX_TRIALS = 24
 
-# Where each trial aims its kill: a log line the run writes, then a random delay. "load" lands
-# inside the ~100 ms spool load that follows a finished fetch task; "fetch" anywhere in the
-# fetching, parsing and spool writing of the next batches; "any" at a random moment from launch.
-AIMS = {
-    "fetch": (("Task run 'discover", "article(s) due"), 1.5),
-    "load": (("Task run 'fetch-parse-spool",), 0.06),
-    "any": ((), 5.0),
+# Lines the runs log, each as the parts a line must all contain. Kills are aimed and classified by
+# them, so the test requires a kill after each (below): a flow that stops logging one fails it
+# instead of being killed less. (Recheck's line once changed, and its fetch kills quietly stopped.)
+DISCOVERED = ("Task run 'discover", "Finished in state")  # a monitor run starts fetching
+TO_CHECK = ("article(s) to check",)  # a recheck run starts fetching
+SPOOLED = ("Task run 'fetch-parse-spool", "Finished in state")  # a batch's load begins
+# Where each trial aims its kill: after a marker, a random delay of up to the spread. "load" lands
+# inside the ~100 ms spool load that follows a spooled batch; "fetch" in the fetching, parsing and
+# spool writing of the first batch (50-130 ms on a quiet machine); "any" at a random moment of the
+# run (spread None: up to the length of the last run that ended before its kill, at first 5 s).
+AIMS: dict[str, tuple[tuple[tuple[str, ...], ...], float | None]] = {
+    "fetch": ((DISCOVERED, TO_CHECK), 0.1),
+    "load": ((SPOOLED,), 0.06),
+    "any": ((), None),
 }
+# The (flow, aim) pairs that must each have killed a run: every marker above, in the flow that
+# logs it with work to do (a monitor run after the first finds no new article to fetch or load).
+MUST_KILL = {("monitor", "fetch"), ("recheck", "fetch"), ("recheck", "load")}
 
 
 ORPHANS = {
@@ -177,6 +189,10 @@ def driver(world: World, tmp_path: Path) -> Iterator[Driver]:
         running.close()
 
 
+def logged(line: str, marker: tuple[str, ...]) -> bool:
+    return all(part in line for part in marker)
+
+
 def phase_at_kill(log: Path) -> str:
     """Where the run was when killed, from the last milestone it logged."""
     phase = "start-up"
@@ -184,9 +200,9 @@ def phase_at_kill(log: Path) -> str:
         finished = "Finished in state" in line
         if "Beginning flow run" in line:
             phase = "spool replay / discovery"
-        elif ("Task run 'discover" in line and finished) or "article(s) due" in line:
+        elif logged(line, DISCOVERED) or logged(line, TO_CHECK):
             phase = "fetch + spool write"
-        elif "Task run 'fetch-parse-spool" in line and finished:
+        elif logged(line, SPOOLED):
             phase = "DuckDB load"
         elif "Task run 'load-spool" in line and finished and phase == "DuckDB load":
             phase = "fetch + spool write"
@@ -208,7 +224,8 @@ def assert_spool_whole(spool_dir: Path) -> None:
 
 
 def assert_no_orphans(db: Path) -> None:
-    found = {name: query(db, sql)[0][0] for name, sql in ORPHANS.items()}
+    with open_readonly(db) as con:  # one connection: opening one costs DuckDB 20-40 ms
+        found = {name: con.execute(sql).fetchall()[0][0] for name, sql in ORPHANS.items()}
     assert found == dict.fromkeys(ORPHANS, 0)
 
 
@@ -227,59 +244,67 @@ def run_to_completion(
     driver.assert_no_process_left()
 
 
-def wait_for(log: Path, markers: tuple[str, ...], driver: Driver, pid: int) -> bool:
+def wait_for(log: Path, markers: tuple[tuple[str, ...], ...], driver: Driver, pid: int) -> bool:
     """Until the run logs a line with one of `markers` (True), or exits first (False)."""
     deadline = time.monotonic() + 60
     while driver.wait(pid, 0) is None and time.monotonic() < deadline:
-        text = log.read_text(errors="replace")
-        if any(
-            m in line and ("Finished" in line or "due" in line)
-            for line in text.splitlines()
-            for m in markers
-        ):
+        lines = log.read_text(errors="replace").splitlines()
+        if any(logged(line, marker) for line in lines for marker in markers):
             return True
         time.sleep(0.02)
     return False
 
 
-def kill_one(driver: Driver, flow: str, aim: str, log: Path, rng: random.Random) -> str | None:
-    """Run `flow` and SIGKILL it as aimed; the phase it was in, or None if it finished first."""
-    markers, spread = AIMS[aim]
-    pid = driver.start(flow, log)
-    if markers and not wait_for(log, markers, driver, pid):
-        assert driver.wait(pid, 60) is not None, f"run {pid} neither logged {markers} nor ended"
-        return None
-    time.sleep(rng.uniform(0, spread))
-    if driver.wait(pid, 0) is not None:
-        return None
-    os.kill(pid, signal.SIGKILL)  # a zombie until the driver reaps it: the pid is not reused
-    assert driver.wait(pid, 30) == -signal.SIGKILL
-    driver.assert_no_process_left()
-    return phase_at_kill(log)
+@dataclass
+class Aimer:
+    """Kill aims: `run_seconds`, the length of the last run that ended before its kill, bounds
+    the "any" aim, so kills keep landing inside runs however fast the machine runs them."""
+
+    rng: random.Random
+    run_seconds: float = 5.0
+
+    def kill_one(self, driver: Driver, flow: str, aim: str, log: Path) -> str | None:
+        """Run `flow` and SIGKILL it as aimed; the phase it was in, or None if it ended first."""
+        markers, spread = AIMS[aim]
+        started = time.monotonic()
+        pid = driver.start(flow, log)
+        if markers and not wait_for(log, markers, driver, pid):
+            assert driver.wait(pid, 60) is not None, f"run {pid} neither logged {markers} nor ended"
+            return None
+        time.sleep(self.rng.uniform(0, self.run_seconds if spread is None else spread))
+        if driver.wait(pid, 0) is not None:
+            self.run_seconds = time.monotonic() - started
+            return None
+        os.kill(pid, signal.SIGKILL)  # a zombie until the driver reaps it: the pid is not reused
+        assert driver.wait(pid, 30) == -signal.SIGKILL
+        driver.assert_no_process_left()
+        return phase_at_kill(log)
 
 
 def test_sigkill_at_random_points_loses_nothing(
     world: World, driver: Driver, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    rng = random.Random(20261125)
+    aimer = Aimer(random.Random(20261125))
     db, spool_dir = crash_paths(tmp_path)
     phases: Counter[str] = Counter()
+    killed: set[tuple[str, str]] = set()
     aims = list(AIMS)
     trial = 0
-    # Kill until both phases that matter most were hit, not only until KILLS: where a kill lands
-    # is timing, and a fast machine can miss the fetch phase in the first ten.
+    # Kill until both phases that matter most were hit and every marker led to a kill, not only
+    # until KILLS: where a kill lands is timing, and a fast machine can miss a phase in ten.
     while trial < MAX_TRIALS and (
         sum(phases.values()) < KILLS
         or not (phases["DuckDB load"] and phases["fetch + spool write"])
+        or not killed >= MUST_KILL
     ):
         if trial % 4 == 3:
             world.site.advance()  # later rechecks then load real edits, not only 304s
         flow = "monitor" if trial % 2 == 0 else "recheck"
-        phase = kill_one(
-            driver, flow, aims[trial % len(aims)], tmp_path / f"trial-{trial}.log", rng
-        )
+        aim = aims[trial % len(aims)]
+        phase = aimer.kill_one(driver, flow, aim, tmp_path / f"trial-{trial}.log")
         if phase is not None:
             phases[phase] += 1
+            killed.add((flow, aim))
         trial += 1
         assert_spool_whole(spool_dir)
         if db.exists():
@@ -287,6 +312,7 @@ def test_sigkill_at_random_points_loses_nothing(
             assert_no_orphans(db)
     assert sum(phases.values()) >= KILLS, f"only {dict(phases)} kills in {trial} trials"
     assert phases["DuckDB load"] and phases["fetch + spool write"], dict(phases)
+    assert killed >= MUST_KILL, f"no kill after these markers: {MUST_KILL - killed}"
 
     run_to_completion(driver, "monitor", tmp_path / "final-monitor.log")
     run_to_completion(driver, "recheck", tmp_path / "final-recheck.log")
