@@ -15,6 +15,7 @@ Linux a child survives a parent killed with SIGKILL; every other way out still s
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
 import signal
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 PARENT_VAR = "LIPUTAN6_CLI_PID"
 _PR_SET_PDEATHSIG = 1
@@ -66,19 +68,32 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
-    """Turn SIGTERM into what Ctrl-C in a terminal does: SIGINT to this process and to its
-    children in its session (flow-run processes; the Prefect server has its own session).
+def cancel_on_stop_signals(task: asyncio.Task[Any]) -> None:
+    """From now on in this event loop, SIGTERM and SIGHUP do what Ctrl-C does under `asyncio.run`:
+    cancel `task` (here serve's main task). They also SIGTERM this process's children in its
+    session (flow-run processes; the Prefect server has its own session). Call again after code
+    that sets its own SIGTERM handler, as Prefect's runner does when it starts.
 
     Prefect's runner handles SIGTERM by killing each flow run and polling every 3 s for it to
     exit, while it may still start the next due run; measured on a busy machine that took longer
-    than the 10 s we allow. The Ctrl-C path stops the runner's loops at once, interrupts the flow
-    runs together, and still pauses the deployments before the server stops.
+    than the 10 s we allow. Cancelling the main task stops the runner's loops at once and still
+    pauses the deployments before the server stops.
+
+    Nothing here goes through SIGINT. A process a script starts in the background (`serve &`,
+    `nohup serve &`) inherits SIGINT ignored, and its flow runs inherit it from it: a stop relayed
+    as SIGINT did nothing there, and `kill` never stopped serve
+    (tests/test_process_lifecycle.py, the background cases).
     """
+    loop = asyncio.get_running_loop()
+    for sig in _STOP_SIGNALS:
+        loop.add_signal_handler(sig, _stop, task)
+
+
+def _stop(task: asyncio.Task[Any]) -> None:
     for pid in _session_children():
         with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGINT)
-    signal.raise_signal(signal.SIGINT)
+            os.kill(pid, signal.SIGTERM)
+    task.cancel()
 
 
 def _session_children() -> list[int]:

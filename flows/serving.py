@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import signal
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -117,13 +116,16 @@ def serve_forever(log_dir: Path, say: Say, port: int | None = None) -> None:
         say(f"Prefect UI: {ui}")
         try:
             asyncio.run(_serve(ui, say))
-        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: a requested stop, exit status 0
-            pass
+        except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C; SIGTERM, SIGHUP: a
+            pass  # requested stop, exit status 0
         finally:
             say("serve stopping: shutting the Prefect server down")
 
 
 async def _serve(ui: str, say: Say) -> None:
+    main = asyncio.current_task()
+    assert main is not None
+    lifecycle.cancel_on_stop_signals(main)
     started = datetime.now(UTC)
     runner = Runner(pause_on_shutdown=True)
     ids: dict[UUID, str] = {}
@@ -137,7 +139,7 @@ async def _serve(ui: str, say: Say) -> None:
         name_to_id = {name: i for i, name in ids.items()}
         first = await client.create_flow_run_from_deployment(name_to_id[RUN_AT_START])
         say(f"{RUN_AT_START}: first run now → {flow_run_url(ui, first.id)}")
-    side = asyncio.create_task(_watch(ui, ids, already_final, say))
+    side = asyncio.create_task(_watch(ui, ids, already_final, say, main))
     try:
         await runner.start()
     finally:
@@ -176,10 +178,11 @@ async def release_orphans(client, ids: dict[UUID, str]) -> list[str]:
     return lines
 
 
-async def _watch(ui: str, ids: dict[UUID, str], seen: set[UUID], say: Say) -> None:
+async def _watch(
+    ui: str, ids: dict[UUID, str], seen: set[UUID], say: Say, main: asyncio.Task[None]
+) -> None:
     """Print when each deployment runs next, then one line per run that finishes."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):  # replaces the runner's, set as it started
-        signal.signal(sig, lifecycle.stop_like_ctrl_c)
+    lifecycle.cancel_on_stop_signals(main)  # over the SIGTERM handler the runner set as it started
     async with get_client() as client:
         for line in await _next_runs_lines(client, ids):
             say(line)

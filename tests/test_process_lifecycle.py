@@ -129,6 +129,9 @@ def wait_serve_flow_running(cli: Launch) -> None:
     port = server_port(cli)
     assert port is not None
     found = cli.wait_for(lambda: len(d := deployments(cli, port)) == 4 and d, 60, "4 deployments")
+    # All cases share one PREFECT_HOME: the deployments an earlier case paused are live again,
+    # so finding them paused after this case's stop means this stop paused them.
+    assert [d["name"] for d in found if d["paused"]] == []  # type: ignore[union-attr]
     monitor = next(d for d in found if d["name"] == "monitor")  # type: ignore[union-attr]
     api(port, f"/deployments/{monitor['id']}/create_flow_run")
     cli.wait_for(lambda: flow_running(cli, port), STARTUP, "a running flow run")
@@ -195,6 +198,19 @@ def test_serve_leaves_nothing_running(
     if moment == "flow run running" and sig != signal.SIGKILL:
         # The server outlived the terminal's Ctrl-C (or SIGTERM) until serve had paused.
         assert paused_deployments(home) == {"monitor", "recheck", "reparse", "backfill"}
+
+
+def test_serve_started_in_the_background_stops_on_sigterm(
+    tmp_path: Path, site_url: str, home: Path
+) -> None:
+    """`serve &` or `nohup serve &` from a script: SIGINT arrives ignored, in serve and its flow
+    runs. `kill` (SIGTERM) must still stop them all and pause the deployments; a stop relayed
+    through SIGINT once left serve running."""
+    cli = launch(["serve"], settings(tmp_path, site_url, home), tmp_path, background=True)
+    left = signal_at(cli, wait_serve_flow_running, signal.SIGTERM)
+    print(f"serve &, SIGTERM while a flow run runs | left running: {left or 'nothing'}")
+    assert left == [], cli.output()[-3000:]
+    assert paused_deployments(home) == {"monitor", "recheck", "reparse", "backfill"}
 
 
 def paused_deployments(home: Path) -> set[str]:

@@ -141,16 +141,27 @@ class Launch:
         self.proc.wait(timeout=10)
 
 
-def launch(args: list[str], env: dict[str, str], cwd: Path) -> Launch:
-    """`liputan6-monitor ARGS` from this checkout."""
-    return launch_code(CLI, args, env, cwd)
+# How SIGINT is set when the code starts. A terminal's foreground command gets Python's Ctrl-C
+# handler; a command a script starts in the background (`cmd &`, `nohup cmd &`) inherits SIGINT
+# ignored, and so do its children. Set explicitly, so a test does not depend on how pytest itself
+# was started (run in the background, it would hand every launch SIGINT ignored).
+FOREGROUND = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+BACKGROUND = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
 
 
-def launch_code(code: str, args: list[str], env: dict[str, str], cwd: Path) -> Launch:
+def launch(args: list[str], env: dict[str, str], cwd: Path, *, background: bool = False) -> Launch:
+    """`liputan6-monitor ARGS` from this checkout, started from a terminal or in the background."""
+    return launch_code(CLI, args, env, cwd, background=background)
+
+
+def launch_code(
+    code: str, args: list[str], env: dict[str, str], cwd: Path, *, background: bool = False
+) -> Launch:
     token, started = uuid.uuid4().hex, datetime.now(UTC)
     full_env = {**env, TOKEN_VAR: token, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    prelude = BACKGROUND if background else FOREGROUND
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args],
+        [sys.executable, "-c", prelude + code, *args],
         env=full_env,
         cwd=cwd,
         stdout=subprocess.PIPE,
