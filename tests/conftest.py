@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,12 +94,29 @@ def prefect_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def prefect_harness(prefect_database: Path) -> Iterator[None]:
-    """One real Prefect server (SQLite) per session, one per pytest-xdist worker, started on a
-    copy of the migrated database."""
-    from support.prefect_database import premigrated_harness
+    """One real Prefect server (SQLite) for the whole session, shared by the pytest-xdist
+    workers, started on a copy of the migrated database (support/shared_harness.py)."""
+    from support import shared_harness
 
-    with premigrated_harness(prefect_database):
+    with shared_harness.use(prefect_database):
         yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the controller, before any worker starts: the folder of the session's Prefect server,
+    which the workers inherit through the environment."""
+    from support.shared_harness import HOME_VAR
+
+    if not hasattr(config, "workerinput"):
+        os.environ[HOME_VAR] = tempfile.mkdtemp(prefix="liputan6-test-prefect-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """In the controller, once every worker is done: stop the session's Prefect server."""
+    from support.shared_harness import HOME_VAR, stop
+
+    if not hasattr(config, "workerinput") and os.environ.get(HOME_VAR):
+        stop(Path(os.environ.pop(HOME_VAR)))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

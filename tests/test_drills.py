@@ -295,7 +295,7 @@ def test_database_held_by_a_reader_spools_then_loads(
         assert outcome.counts["spooled"] >= 1
         assert len(spool.pending(world.spool_dir)) == outcome.counts["spooled"]
         assert new.isdisjoint(latest(world.db))
-        assert "database busy" in latest_changes_markdown("monitor-changes")
+        assert "database busy" in changes_markdown(outcome)
 
     assert run_recheck().error is None
     assert not spool.pending(world.spool_dir)
@@ -310,18 +310,24 @@ def test_database_held_by_a_reader_spools_then_loads(
     )
 
 
-def latest_changes_markdown(key: str) -> str:
-    """The newest markdown artifact under `key`, as the Prefect UI shows it."""
+def changes_markdown(outcome: RunOutcome) -> str:
+    """The run's monitor-changes artifact, as the Prefect UI shows it."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+
+    assert outcome.flow_run_id is not None
 
     async def read() -> str:
         async with get_client() as client:
             artifacts = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-                sort=ArtifactSort.CREATED_DESC,
-                limit=1,
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(any_=["monitor-changes"]),
+                    flow_run_id=ArtifactFilterFlowRunId(any_=[outcome.flow_run_id]),
+                ),
             )
         return str(artifacts[0].data) if artifacts else ""
 

@@ -182,10 +182,18 @@ def test_locked_database_spools_and_next_run_loads(loaded: World) -> None:
 
 
 def test_artifacts_and_events_reach_prefect(rechecked: Rechecked) -> None:
-    """The rechecked world's runs made new articles, edits and removals."""
+    """The rechecked world's runs made new articles, edits and removals. Read back by flow run:
+    other worlds' runs reach the same Prefect server."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.events.filters import EventFilter, EventNameFilter
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+    from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFilter
+
+    runs = rechecked.world.flow_runs
+    related = EventRelatedFilter(id=[f"prefect.flow-run.{run}" for run in runs])
 
     async def read() -> tuple[set[str], set[str]]:
         async with get_client() as client:
@@ -193,7 +201,8 @@ def test_artifacts_and_events_reach_prefect(rechecked: Rechecked) -> None:
                 artifact_filter=ArtifactFilter(
                     key=ArtifactFilterKey(
                         any_=["monitor-summary", "monitor-changes", "recheck-summary"]
-                    )
+                    ),
+                    flow_run_id=ArtifactFilterFlowRunId(any_=runs),
                 )
             )
             deadline = time.monotonic() + 30
@@ -206,7 +215,8 @@ def test_artifacts_and_events_reach_prefect(rechecked: Rechecked) -> None:
             while time.monotonic() < deadline and names != set(wanted):
                 for name in set(wanted) - names:
                     page = await client.read_events(
-                        filter=EventFilter(event=EventNameFilter(name=[name])), limit=5
+                        filter=EventFilter(event=EventNameFilter(name=[name]), related=related),
+                        limit=5,
                     )
                     if page.events:
                         assert page.events[0].resource.id.startswith("liputan6.article.")

@@ -14,11 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from prefect.client.schemas.sorting import ArtifactSort
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    ArtifactFilterKey,
+)
 from support.pipeline_env import pipeline_env
 from support.snapshot_support import README_QUERIES, cli_version, duckdb_cli, held_open, run_cli
 
@@ -48,12 +52,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> It
         yield World(site, workdir / "w.duckdb", workdir / "spool")
 
 
-async def latest_summary_rows(key: str) -> list[dict]:
+async def summary_rows(key: str, flow_run_id: UUID) -> list[dict]:
     async with get_client() as client:
         found = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=1,
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            ),
         )
     data = found[0].data
     return json.loads(data) if isinstance(data, str) else data
@@ -72,7 +77,8 @@ def test_the_1x_cli_reads_the_snapshot_while_two_runs_load(world: World) -> None
     first = asyncio.run(monitor())
     assert first["new"] == 12 and first["spooled"] == 0
     unseen = {r["article_id"] for r in world.site.advance() if r["kind"] == "new"}
-    edits = asyncio.run(recheck(ahead_minutes=EVERYTHING))
+    rechecked = asyncio.run(recheck(ahead_minutes=EVERYTHING, return_state=True))
+    edits = rechecked.result()
     assert edits["changed"] + edits["removed"] > 0 and edits["spooled"] == 0
     snapshot = snapshot_path(world.db)
     for number, query in enumerate(README_QUERIES, start=1):
@@ -87,7 +93,7 @@ def test_the_1x_cli_reads_the_snapshot_while_two_runs_load(world: World) -> None
     assert articles.stdout.splitlines()[1] == "12"
     line = next(
         row["count"]
-        for row in asyncio.run(latest_summary_rows("recheck-summary"))
+        for row in asyncio.run(summary_rows("recheck-summary", rechecked.state_details.flow_run_id))
         if row["item"] == "read snapshot"
     )
     print(f"run summary artifact, read snapshot line: {line}")

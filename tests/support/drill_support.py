@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import pytest
 
@@ -83,6 +84,7 @@ class RunOutcome:
 
     counts: dict[str, int] = field(default_factory=dict)
     error: BaseException | None = None
+    flow_run_id: UUID | None = None
 
     @property
     def label(self) -> str:
@@ -100,10 +102,12 @@ def run_recheck(**params: object) -> RunOutcome:
 
 
 def _run(flow: object, params: dict[str, object]) -> RunOutcome:
+    state = asyncio.run(flow(return_state=True, **params))  # type: ignore[operator]
+    run_id = state.state_details.flow_run_id
     try:
-        return RunOutcome(asyncio.run(flow(**params)))  # type: ignore[operator]
+        return RunOutcome(state.result(), flow_run_id=run_id)
     except RunFailed as exc:  # extraction health, or too few pages reached: counts kept
-        return RunOutcome(counts=exc.counts, error=exc)
+        return RunOutcome(counts=exc.counts, error=exc, flow_run_id=run_id)
 
 
 def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:

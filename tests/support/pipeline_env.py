@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -38,6 +39,7 @@ class World:
     workdir: Path
     settings: dict[str, str] = field(default_factory=dict)  # more LIPUTAN6_* for every run
     first_run: dict[str, int] = field(default_factory=dict)
+    flow_runs: list[UUID] = field(default_factory=list)  # the world's, to read back from Prefect
 
     @property
     def db(self) -> Path:
@@ -52,5 +54,8 @@ class World:
     ) -> Any:
         """One flow run against this world: its settings apply for the run only, so two worlds
         alive at once (module fixtures) never see each other's database."""
+        wants_state = kwargs.pop("return_state", False)
         with pipeline_env(self.base_url, self.workdir, **{**self.settings, **(settings or {})}):
-            return asyncio.run(flow(**kwargs))
+            state = asyncio.run(flow(return_state=True, **kwargs))
+        self.flow_runs.append(state.state_details.flow_run_id)
+        return state if wants_state else state.result()
