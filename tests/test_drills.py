@@ -31,6 +31,7 @@ from support.drill_support import (
     latest,
     live_truth,
     mismatches,
+    one_reader,
     path_of,
     query,
     requested_since,
@@ -140,19 +141,21 @@ def table(request: pytest.FixtureRequest) -> list[tuple[str, str]]:
 
 def assert_consistent(world: World, stale_ok: set[int] = frozenset()) -> None:
     """(b): nothing stored twice, nothing stored wrongly; `stale_ok` may lag behind the replica."""
-    assert duplicate_versions(world.db) == []
-    assert mismatches(world.db, world.site, stale_ok) == []
+    with one_reader(world.db):
+        assert duplicate_versions(world.db) == []
+        assert mismatches(world.db, world.site, stale_ok) == []
 
 
 def assert_recovered(world: World, seen_before: set[int], mark: int) -> None:
     """(c): every URL that failed was fetched again, and the warehouse equals the replica."""
     retried = requested_since(world.site, mark)
-    never_retried = {u for u in failed_urls(world.db) if path_of(u) not in retried}
-    assert never_retried == set()
-    stored_live = {i for i, (status, _, _) in latest(world.db).items() if status == "live"}
-    assert stored_live == set(live_truth(world.site))
-    assert_consistent(world)
-    assert version_counts(world.db) == expected_versions(world.site, seen_before)
+    with one_reader(world.db):
+        never_retried = {u for u in failed_urls(world.db) if path_of(u) not in retried}
+        assert never_retried == set()
+        stored_live = {i for i, (status, _, _) in latest(world.db).items() if status == "live"}
+        assert stored_live == set(live_truth(world.site))
+        assert_consistent(world)
+        assert version_counts(world.db) == expected_versions(world.site, seen_before)
 
 
 def summarise(outcome: RunOutcome, n_affected: int) -> str:
@@ -192,6 +195,24 @@ def test_drill(
         assert len(affected) / len(pool) > 0.5, outcome.error
     if drill.fired is not None:
         assert statuses_since(site, mark)[drill.fired] > 0, "the fault never fired"
+    with one_reader(world.db):
+        check_faulted_run(drill, world, outcome, affected)
+
+    site.set_faults(FaultSpec())
+
+    site.set_faults(FaultSpec())
+    mark = len(site.request_log)
+    assert run_monitor().error is None
+    if drill.mode == "recheck":
+        assert run_recheck().error is None
+        expected = {(i, k) for i, k in truth_changes(site, TIMELINE_KINDS) if i in seen_before}
+        assert detected_changes(world.db, started) == expected
+    assert_recovered(world, seen_before, mark)
+    table.append((drill.name, summarise(outcome, len(affected))))
+
+
+def check_faulted_run(drill: Drill, world: World, outcome: RunOutcome, affected: set[int]) -> None:
+    """What the faulted run left: the failures it recorded, and nothing wrong or lost."""
     failed_ids = {row[0] for row in query(world.db, "SELECT article_id FROM observation_errors")}
     if drill.fails_urls:
         assert affected, "the fault spec matches no article: the drill would prove nothing"
@@ -206,20 +227,10 @@ def test_drill(
         assert_consistent(world)
     if drill.mode == "monitor":
         stored = set(latest(world.db))
-        assert set(live_truth(site)) - affected <= stored, "an unaffected article was lost"
+        assert set(live_truth(world.site)) - affected <= stored, "an unaffected article was lost"
     assert not spool.pending(world.spool_dir)
     fetched = {row[0] for row in query(world.db, "SELECT url FROM fetch_log")}
     assert {u for u in fetched if not u.startswith(world.base_url + "/")} == set()
-
-    site.set_faults(FaultSpec())
-    mark = len(site.request_log)
-    assert run_monitor().error is None
-    if drill.mode == "recheck":
-        assert run_recheck().error is None
-        expected = {(i, k) for i, k in truth_changes(site, TIMELINE_KINDS) if i in seen_before}
-        assert detected_changes(world.db, started) == expected
-    assert_recovered(world, seen_before, mark)
-    table.append((drill.name, summarise(outcome, len(affected))))
 
 
 def test_layout_change_on_30_percent_trips_the_health_alarm(
