@@ -65,6 +65,8 @@ def api_url(database: Path) -> str:
 
 
 def _start(home: Path, database: Path) -> dict[str, object]:
+    import prefect
+
     from flows.local_server import free_port
 
     copy = home / "prefect.db"
@@ -72,7 +74,7 @@ def _start(home: Path, database: Path) -> dict[str, object]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     # What Prefect's SubprocessASGIServer runs for the harness.
-    server = [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(_prefect_dir()).parent)]
+    server = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent)]
     server += ["--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1"]
     server += ["--port", str(port), "--log-level", "error", "--lifespan", "on"]
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
@@ -94,12 +96,6 @@ def _start(home: Path, database: Path) -> dict[str, object]:
         )
     _wait_healthy(url, watcher, home / "server.log")
     return {"url": url, "watcher": watcher.pid}
-
-
-def _prefect_dir() -> str:
-    import prefect
-
-    return str(prefect.__module_path__)
 
 
 def _controller_pid() -> int:
