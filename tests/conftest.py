@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ REQUIRE_REAL_PAGES = "LIPUTAN6_REQUIRE_REAL_PAGES"
 # Modules whose tests share no costly module fixture: pytest-xdist hands these out test by test.
 # Every other module runs whole on one worker (`--dist loadgroup`), so its module fixtures (a
 # replica, a first run, a warehouse) are built once, and its tables are complete on one worker.
-SPREAD = {"test_fuzz_parsers.py"}
+SPREAD = {"test_fuzz_parsers.py", "test_drills.py", "test_process_lifecycle.py"}
 # The modules that cost the most worker time (CI's `--durations=0`, costliest first). Started
 # first, none of them is left running alone at the end while the other workers sit idle; in file
 # order, the lifecycle and browser modules came last.
@@ -84,6 +84,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(f"real pages not available at {SHARED_PAGES}")
 
 
+# Prefect's global rate limit keeps the slots a run took until they decay at the limit's own rate.
+# Each module and each test gets a limit of its own, so none waits for another's spending: a
+# freshness test at 20 requests/s, run after the drills at 1000, waited 46 s for their slots.
+RATE_LIMIT_VAR = "LIPUTAN6_RATE_LIMIT_NAME"
+
+
+def _own_rate_limit(mp: pytest.MonkeyPatch) -> None:
+    mp.setenv(RATE_LIMIT_VAR, f"liputan6-requests-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_rate_limit() -> Iterator[None]:
+    """For the module's own fixtures, which start before any test's."""
+    with pytest.MonkeyPatch.context() as mp:
+        _own_rate_limit(mp)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def test_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    _own_rate_limit(monkeypatch)
+
+
 @pytest.fixture(scope="session")
 def prefect_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated Prefect database to copy, built once for the whole run (see its module)."""
@@ -93,30 +116,15 @@ def prefect_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(prefect_database: Path) -> Iterator[None]:
-    """One real Prefect server (SQLite) for the whole session, shared by the pytest-xdist
-    workers, started on a copy of the migrated database (support/shared_harness.py)."""
-    from support import shared_harness
+def prefect_harness(
+    prefect_database: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """One real Prefect server (SQLite) for this worker's session, started on a copy of the
+    migrated database (support/worker_server.py)."""
+    from support import worker_server
 
-    with shared_harness.use(prefect_database):
+    with worker_server.use(prefect_database, tmp_path_factory.mktemp("prefect-server")):
         yield
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """In the controller, before any worker starts: the folder of the session's Prefect server,
-    which the workers inherit through the environment."""
-    from support.shared_harness import HOME_VAR
-
-    if not hasattr(config, "workerinput"):
-        os.environ[HOME_VAR] = tempfile.mkdtemp(prefix="liputan6-test-prefect-")
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """In the controller, once every worker is done: stop the session's Prefect server."""
-    from support.shared_harness import HOME_VAR, stop
-
-    if not hasattr(config, "workerinput") and os.environ.get(HOME_VAR):
-        stop(Path(os.environ.pop(HOME_VAR)))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -1,7 +1,7 @@
 """A Prefect SQLite database already at the schema head, built once per test session.
 
 A Prefect server on an empty SQLite file spends most of its start-up (about 16 of 26 s here) running
-migrations. The session's test server (support/shared_harness.py) and the CLI launches that start
+migrations. The workers' test servers (support/worker_server.py) and the CLI launches that start
 their own server get a copy of one migrated file instead. A user's first start, on a fresh
 PREFECT_HOME that must migrate, stays covered: test_serve_browser.py leaves its home unseeded.
 """
