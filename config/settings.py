@@ -124,7 +124,7 @@ class Settings(BaseSettings):
         120, ge=10, description="Seconds between reads of the news sitemap and RSS for hints."
     )
     lock_timeout: float = Field(
-        10.0, ge=0, description="Seconds to wait for a locked database before spooling."
+        10.0, ge=0, description="Seconds a run waits for a locked database at each read and write."
     )
     health_threshold: float = Field(
         0.8, ge=0, le=1, description="Minimum share of pages with title, body, date and tags."

@@ -44,7 +44,7 @@ def refs_from_urls(urls: list[str], settings: Settings) -> list[ArticleRef]:
 def known_ids(settings: Settings, ids: list[int]) -> set[int]:
     """Ids already in the warehouse; when the file is busy, none, since loading is idempotent."""
     try:
-        return known_article_ids(settings.db_path, ids)
+        return known_article_ids(settings.db_path, ids, settings.lock_timeout)
     except Exception as exc:  # a busy or missing file only costs extra fetches; it is logged
         get_run_logger().warning("could not read known ids (%s); fetching all discovered", exc)
         return set()

@@ -45,7 +45,7 @@ def due_targets(settings: Settings, limit: int | None, ahead_minutes: int = 0) -
         return []
     as_of = datetime.now(UTC) + timedelta(minutes=ahead_minutes)
     try:
-        due = due_for_recheck(settings.db_path, as_of, limit=limit)
+        due = due_for_recheck(settings.db_path, as_of, limit, settings.lock_timeout)
     except DatabaseLocked as exc:
         get_run_logger().warning("recheck skipped, the database is busy: %s", exc)
         return []
@@ -84,7 +84,7 @@ def planned_targets(
     if not settings.db_path.exists():
         return []
     try:
-        with open_readonly(settings.db_path) as con:
+        with open_readonly(settings.db_path, settings.lock_timeout) as con:
             plan = planner.plan(con, datetime.now(UTC), budget, _pass_seconds(settings))
     except DatabaseLocked as exc:
         get_run_logger().warning("recheck pass skipped, the database is busy: %s", exc)
@@ -120,7 +120,9 @@ async def read_hints(fetcher: Fetcher, settings: Settings, state: RunState) -> l
     if not settings.db_path.exists():
         return []
     try:
-        known = known_article_ids(settings.db_path, [r.article_id for r in refs])
+        known = known_article_ids(
+            settings.db_path, [r.article_id for r in refs], settings.lock_timeout
+        )
         with writer_lock(settings.db_path):
             stored = store_hints(
                 settings.db_path, hints, datetime.now(UTC), current_run_id(), settings.lock_timeout
@@ -194,7 +196,9 @@ async def recheck(
                 max(0.0, settings.recheck_pass_seconds - time.monotonic() + started)
             )
     try:
-        state.summary.freshness = today_line(settings.db_path, datetime.now(UTC))
+        state.summary.freshness = today_line(
+            settings.db_path, datetime.now(UTC), settings.lock_timeout
+        )
     except DatabaseLocked as exc:
         state.summary.warnings.append(f"freshness line skipped, the database is busy: {exc}")
     return await finish(state)

@@ -84,7 +84,7 @@ def with_health(counts: dict[str, int], health: HealthReport | None) -> dict[str
 def usual_rule_shares(settings: Settings, flow: str) -> dict[str, float]:
     """Average share of pages each rule fired on over the last completed runs of `flow`."""
     try:
-        con = open_readonly(settings.db_path)
+        con = open_readonly(settings.db_path, settings.lock_timeout)
     except (WarehouseMissing, DatabaseLocked) as exc:
         log.info("no rule history available: %s", exc)
         return {}

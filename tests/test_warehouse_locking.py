@@ -10,7 +10,16 @@ from datetime import timedelta
 import pytest
 from support.warehouse_support import T0, batch, make_article, ok, rows
 
-from warehouse import DatabaseLocked, load_batch, migrate, open_readonly, record_run
+from warehouse import (
+    DatabaseLocked,
+    due_for_recheck,
+    known_article_ids,
+    load_batch,
+    migrate,
+    open_readonly,
+    record_run,
+)
+from warehouse.freshness import today_line
 from warehouse.kinds import Count
 from warehouse.records import RunRecord
 
@@ -80,6 +89,24 @@ def test_waits_for_a_lock_freed_within_the_timeout(db):
     finally:
         timer.join()
     assert report[Count.new] == 1
+
+
+def test_a_runs_reads_wait_only_its_own_lock_timeout(db, caplog):
+    """A flow run passes its `lock_timeout` to every read: with 0 a held file fails at once, where
+    the reads' default (5 s) would have retried and logged each attempt."""
+    holder = Holder(db)
+    caplog.set_level("INFO", logger="warehouse.locking")
+    try:
+        for read in (
+            lambda: known_article_ids(db, [5123456], lock_timeout=0),
+            lambda: due_for_recheck(db, T0, lock_timeout=0),
+            lambda: today_line(db, T0, lock_timeout=0),
+        ):
+            with pytest.raises(DatabaseLocked):
+                read()
+    finally:
+        holder.release()
+    assert [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()] == []
 
 
 def test_other_writers_retry_too(db):

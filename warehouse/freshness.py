@@ -6,17 +6,19 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from warehouse.queries import open_readonly
+from warehouse.queries import READ_LOCK_TIMEOUT, open_readonly
 
 SITE_TIMEZONE = ZoneInfo("Asia/Jakarta")  # the view's days are WIB days
 
 
-def today_line(path: Path | str, now: datetime) -> str | None:
+def today_line(
+    path: Path | str, now: datetime, lock_timeout: float = READ_LOCK_TIMEOUT
+) -> str | None:
     """Versions detected today (WIB), their median and p95 delay where the site dates its edits,
     and the requests spent; None when there is no warehouse or nothing today."""
     if not Path(path).is_file():
         return None
-    with open_readonly(path) as con:
+    with open_readonly(path, lock_timeout) as con:
         rows = con.execute(
             """SELECT versions_detected, dated_versions, median_delay_minutes, p95_delay_minutes,
                       requests

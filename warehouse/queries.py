@@ -26,7 +26,14 @@ class WarehouseMissing(FileNotFoundError):
     """The database file does not exist yet."""
 
 
-def open_readonly(path: Path | str, lock_timeout: float = 5.0) -> duckdb.DuckDBPyConnection:
+# How long a read waits for a writer by default. A flow run passes its own `lock_timeout` instead:
+# a run that meets a held file waits that long at each read, as at each write, before it spools.
+READ_LOCK_TIMEOUT = 5.0
+
+
+def open_readonly(
+    path: Path | str, lock_timeout: float = READ_LOCK_TIMEOUT
+) -> duckdb.DuckDBPyConnection:
     """A read-only connection; several can share the file, but not with a running writer."""
     if not Path(path).is_file():
         raise WarehouseMissing(
@@ -88,12 +95,14 @@ class VersionSnapshot:
     topics: tuple[str, ...]  # the diffed topic sources only (DIFFED_TOPIC_SOURCES)
 
 
-def known_article_ids(path: Path | str, ids: Iterable[int]) -> set[int]:
+def known_article_ids(
+    path: Path | str, ids: Iterable[int], lock_timeout: float = READ_LOCK_TIMEOUT
+) -> set[int]:
     """The subset of `ids` already in the warehouse (none when there is no database yet)."""
     wanted = sorted(set(ids))
     if not wanted or not Path(path).is_file():
         return set()
-    with open_readonly(path) as con:
+    with open_readonly(path, lock_timeout) as con:
         rows = con.execute(
             "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?::BIGINT[]))",
             [wanted],
@@ -101,11 +110,16 @@ def known_article_ids(path: Path | str, ids: Iterable[int]) -> set[int]:
     return {row[0] for row in rows}
 
 
-def due_for_recheck(path: Path | str, now: datetime, limit: int | None = None) -> list[DueArticle]:
+def due_for_recheck(
+    path: Path | str,
+    now: datetime,
+    limit: int | None = None,
+    lock_timeout: float = READ_LOCK_TIMEOUT,
+) -> list[DueArticle]:
     """Articles whose next check is due, most overdue first; removed ones included."""
     if not Path(path).is_file():
         return []
-    with open_readonly(path) as con:
+    with open_readonly(path, lock_timeout) as con:
         return due_articles(con, now, limit)
 
 
