@@ -130,7 +130,7 @@ def prefect_harness(
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The metamorphic table joins the summary lines; a pytest-xdist worker ships its lines and
     drill rows to the controller, which prints them."""
-    from support.drill_support import DRILL_ROWS
+    from support.drill_table import DRILL_ROWS
 
     config = session.config
     module = sys.modules.get("test_metamorphic")
@@ -147,7 +147,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """pytest-xdist: a worker finished; keep what it shipped for the summary."""
-    from support.drill_support import DRILL_ROWS
+    from support.drill_table import DRILL_ROWS
 
     output = getattr(node, "workeroutput", {})
     rows = node.config.stash.setdefault(DRILL_ROWS, [])
@@ -162,7 +162,7 @@ def pytest_terminal_summary(
 ) -> None:
     """The metamorphic table, the fault-drill table (scenario → outcome) and the fuzz input
     counts, when they ran."""
-    from support.drill_support import DRILL_ROWS, render_table
+    from support.drill_table import DRILL_ROWS, render_table
 
     for section, lines in config.stash.get(REPORT_LINES, {}).items():
         terminalreporter.section(section)

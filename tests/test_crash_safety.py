@@ -36,13 +36,13 @@ from pathlib import Path
 import pytest
 from support.drill_support import (
     DRILL_ENV,
-    DRILL_ROWS,
     World,
     drill_world,
     duplicate_versions,
     mismatches,
     query,
 )
+from support.drill_table import DRILL_ROWS
 from support.process_support import TOKEN_VAR, project_processes
 
 from flows import spool

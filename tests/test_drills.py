@@ -18,7 +18,6 @@ from typing import Literal
 
 import pytest
 from support.drill_support import (
-    DRILL_ROWS,
     RunOutcome,
     World,
     affected_ids,
@@ -41,6 +40,7 @@ from support.drill_support import (
     truth_changes,
     version_counts,
 )
+from support.drill_table import DRILL_ROWS
 
 from flows import spool
 from flows.health import ExtractionHealthError

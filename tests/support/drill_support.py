@@ -49,8 +49,6 @@ DRILL_ENV = {
 
 _BREAKING_RENDER = {"layout_change", "robots_disallow"}
 
-DRILL_ROWS = pytest.StashKey[list[tuple[str, str]]]()
-
 
 @dataclass
 class World:
@@ -255,10 +253,3 @@ def db_holder(db: Path, read_only: bool) -> Iterator[subprocess.Popen[str]]:
         if proc.stdin is not None:
             proc.stdin.close()
         proc.wait(timeout=30)
-
-
-def render_table(rows: list[tuple[str, str]]) -> list[str]:
-    width = max(len(name) for name, _ in rows)
-    lines = [f"{'scenario'.ljust(width)}  outcome", f"{'-' * width}  {'-' * 40}"]
-    lines += [f"{name.ljust(width)}  {outcome}" for name, outcome in rows]
-    return lines
