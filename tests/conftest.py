@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.drill_table import DRILL_ROWS, render_table
 
 SHARED_PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "pages"
 # CI sets this: there a test marked `real_pages` fails when the pages are missing, where a user's
@@ -130,8 +131,6 @@ def prefect_harness(
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The metamorphic table joins the summary lines; a pytest-xdist worker ships its lines and
     drill rows to the controller, which prints them."""
-    from support.drill_table import DRILL_ROWS
-
     config = session.config
     module = sys.modules.get("test_metamorphic")
     if module is not None and module.TABLE:
@@ -147,8 +146,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """pytest-xdist: a worker finished; keep what it shipped for the summary."""
-    from support.drill_table import DRILL_ROWS
-
     output = getattr(node, "workeroutput", {})
     rows = node.config.stash.setdefault(DRILL_ROWS, [])
     rows.extend((name, outcome) for name, outcome in output.get("drill_rows", []))
@@ -162,8 +159,6 @@ def pytest_terminal_summary(
 ) -> None:
     """The metamorphic table, the fault-drill table (scenario → outcome) and the fuzz input
     counts, when they ran."""
-    from support.drill_table import DRILL_ROWS, render_table
-
     for section, lines in config.stash.get(REPORT_LINES, {}).items():
         terminalreporter.section(section)
         for line in lines:
