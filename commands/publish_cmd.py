@@ -10,8 +10,7 @@ from rich.console import Console
 
 from commands.options import DbOption, LiveOption, db_path
 from config.settings import Settings
-from flows.publish_step import site_options
-from publishing import publish_site
+from publishing import PublishOptions, publish_site
 from publishing.labels import Language
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import WarehouseMissing
@@ -31,7 +30,7 @@ def publish(
 ) -> None:
     """Write (or bring up to date) a static site and Atom feeds of every change."""
     settings = Settings()
-    options = site_options(settings, days=days, lang=lang.value if lang else None)
+    options = PublishOptions.from_settings(settings, days=days, lang=lang.value if lang else None)
     try:
         report = publish_site(db_path(db), directory, options, live=live)
     except (WarehouseMissing, DatabaseLocked) as error:

@@ -18,25 +18,15 @@ from warehouse.kinds import ChangeKind
 from warehouse.site_source import PUBLIC_KINDS
 
 
-def site_options(
-    settings: Settings, days: int | None = None, lang: str | None = None
-) -> PublishOptions:
-    """The site's options from the settings, with explicit values (the CLI's) on top."""
-    return PublishOptions(
-        days=days or settings.publish_days,
-        lang=lang or settings.publish_lang,
-        live_hosts=tuple(settings.allowed_hosts),
-        base_url=settings.public_url,
-    )
-
-
 def publish_after_run(settings: Settings, changes: Sequence[ChangeSummary]) -> str | None:
     """Publish when the run found a change the site shows; returns a warning if it failed."""
     if settings.publish_dir is None or not any(c.kind in PUBLIC_KINDS for c in changes):
         return None
     logger = get_run_logger()
     try:
-        report = publish_site(settings.db_path, settings.publish_dir, site_options(settings))
+        report = publish_site(
+            settings.db_path, settings.publish_dir, PublishOptions.from_settings(settings)
+        )
     except Exception as error:  # reported in the run's artifact; the next run publishes again
         logger.exception("publishing the site to %s failed", settings.publish_dir)
         return f"publishing the site to {settings.publish_dir} failed: {error}"

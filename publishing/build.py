@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from datetime import time as day_start
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -49,6 +50,9 @@ from warehouse.site_source import (
 )
 from warehouse.snapshot import snapshot_path
 
+if TYPE_CHECKING:
+    from config.settings import Settings
+
 ARTICLE_CHUNK = 500
 SNAPSHOT_HOLD_S = 120.0  # a reader holding a snapshot copy delays the publication after next
 STATE_FORMAT = 2  # the saved state's shape: an older state is not used (every digest is redone)
@@ -62,6 +66,18 @@ class PublishOptions:
     live_hosts: tuple[str, ...] = ()  # hosts besides liputan6.com the live links may point to
     base_url: str | None = None  # public URL of the site: feeds then use absolute links
     feed_size: int = 100
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, days: int | None = None, lang: str | None = None
+    ) -> PublishOptions:
+        """The site's options from the settings, with explicit values (the CLI's) on top."""
+        return cls(
+            days=days or settings.publish_days,
+            lang=lang or settings.publish_lang,
+            live_hosts=tuple(settings.allowed_hosts),
+            base_url=settings.public_url,
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,3 +63,14 @@ def test_db_option_is_the_same_everywhere() -> None:
 
     assert {"run", "serve", "history", "changes", "topics", "export", "publish"} <= set(helps)
     assert len(set(helps.values())) == 1, helps
+
+
+def test_the_command_line_loads_without_prefect() -> None:
+    """`query`, `diff`, `topics` and the rest start in half a second: Prefect (a second of imports)
+    and the flows are loaded only by the commands that orchestrate."""
+    code = "import sys, commands.main; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "'prefect'" not in loaded
+    assert "'flows'" not in loaded
