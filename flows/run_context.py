@@ -34,6 +34,7 @@ from flows.steps import (
     chunks,
     fetch_parse_spool,
     load_spool,
+    load_spool_if_pending,
     publish_snapshot,
     spool_fetch_log,
 )
@@ -107,7 +108,7 @@ async def begin(flow: str, settings: Settings, network: bool = True) -> RunState
     if network:
         await ensure_rate_limit(settings)
         await state.pacer.prime()
-    state.absorb_load(load_spool(settings))
+    state.absorb_load(load_spool_if_pending(settings))
     return state
 
 
@@ -120,7 +121,7 @@ async def process_targets(state: RunState, fetcher: Fetcher, targets: Sequence[T
     state.absorb_fetcher(fetcher)
     spool_fetch_log(state.side_attempts, state.settings, current_run_id())
     state.side_attempts = []
-    state.absorb_load(load_spool(state.settings))
+    state.absorb_load(load_spool_if_pending(state.settings))
 
 
 async def _process(state: RunState, fetcher: Fetcher, targets: Sequence[Target]) -> None:

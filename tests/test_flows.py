@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from support.pipeline_env import World
@@ -167,6 +168,7 @@ def test_locked_database_spools_and_next_run_loads(loaded: World) -> None:
         holder.wait(timeout=30)
     world.run(recheck, limit=1)
     assert not spool.pending(world.spool_dir)
+    assert task_names(world.flow_runs[-1], at_least=1)[0] == "load-spool"  # the left batches
     stored = {row[0] for row in query(world, "SELECT article_id FROM latest_articles")}
     assert new_ids <= stored
     duplicates = query(
@@ -231,6 +233,35 @@ def test_artifacts_and_events_reach_prefect(rechecked: Rechecked) -> None:
         "liputan6.article.changed",
         "liputan6.article.removed",
     }
+
+
+def task_names(flow_run_id: UUID, at_least: int) -> list[str]:
+    """The flow run's task names in start order. Task runs reach the server as events, a moment
+    after the run ends: read until `at_least` are there (or 30 s have passed)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async def read() -> list[str]:
+        async with get_client() as client:
+            deadline = time.monotonic() + 30
+            while True:
+                runs = await client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+                )
+                if len(runs) >= at_least or time.monotonic() > deadline:
+                    ordered = sorted(runs, key=lambda r: r.start_time or r.expected_start_time)
+                    return [r.name.rsplit("-", 1)[0] for r in ordered]
+                await asyncio.sleep(0.5)
+
+    return asyncio.run(read())
+
+
+def test_an_empty_spool_makes_no_load_task(rechecked: Rechecked) -> None:
+    """The first run starts with nothing spooled: no load-spool task before discovery, one
+    after each batch and one for the listings' fetch log."""
+    names = task_names(rechecked.world.flow_runs[0], at_least=4)
+    assert names[0] == "discover", names
+    assert names.count("load-spool") == names.count("fetch-parse-spool") + 1, names
 
 
 def test_demo_runs_to_completion(tmp_path: Path, prefect_harness: None) -> None:
