@@ -71,7 +71,8 @@ class PublishOptions:
     def from_settings(
         cls, settings: Settings, days: int | None = None, lang: str | None = None
     ) -> PublishOptions:
-        """The site's options from the settings, with explicit values (the CLI's) on top."""
+        """The site's options from the settings, with explicit values (the CLI's) on top. Here,
+        not in `flows`, so that the `publish` command starts without loading Prefect."""
         return cls(
             days=days or settings.publish_days,
             lang=lang or settings.publish_lang,
