@@ -85,7 +85,7 @@ def prefect_api(log_path: Path, host: str = "127.0.0.1", port: int | None = None
                 _drain_to_api()
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        _stop(proc)
+        stop(proc)
 
 
 def _start_healthy(
@@ -98,10 +98,10 @@ def _start_healthy(
         since = log_path.stat().st_size if log_path.exists() else 0
         proc = _spawn(log_path, host, candidate, url)
         try:
-            if _wait_healthy(url, proc, candidate, log_path, since):
+            if wait_healthy(url, proc, candidate, log_path, since):
                 return proc, url
         except BaseException:
-            _stop(proc)
+            stop(proc)
             raise
     raise ServerStartError(f"port {port or DEFAULT_PORT} is in use:\n{_tail(log_path)}")
 
@@ -125,7 +125,7 @@ def _drain_to_api() -> None:
     EventsWorker.drain_all(timeout=10)
 
 
-def _wait_healthy(
+def wait_healthy(
     url: str, proc: subprocess.Popen[bytes], port: int, log_path: Path, since: int
 ) -> bool:
     """True once our server answers; False if it exited because the port was taken. A healthy
@@ -167,7 +167,7 @@ def _listens(pid: int, port: int) -> bool:
         return False
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is not None:
         return
     os.killpg(proc.pid, signal.SIGTERM)

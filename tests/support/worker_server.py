@@ -9,7 +9,7 @@ collided, and Prefect answered 503 ("database is locked", 23 times in 42 tests) 
 then waited 2, 4, 8 s before trying again. Measured on the whole suite, one after the other: a
 server per worker took 243 s and 441 CPU-s, one shared server 283 s and 493 CPU-s.
 
-The server runs under a watcher that stops it when its worker is gone, however the worker ends.
+The server dies with its worker, however the worker ends (flows.lifecycle).
 """
 
 from __future__ import annotations
@@ -19,34 +19,15 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+from flows import lifecycle
+from flows.local_server import free_port, stop, wait_healthy
 
-STARTUP_TIMEOUT = 300.0  # waits only; generous for a busy 2-core CI machine
-STOP_TIMEOUT = 10.0
-
-# Stops the server when its owner (argv[1]) is gone or when told to (SIGTERM).
-WATCHER = """
-import os, signal, subprocess, sys, time
-owner, server = int(sys.argv[1]), subprocess.Popen(sys.argv[2:])
-def stop(*_):
-    server.terminate()
-    try:
-        server.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    sys.exit(0)
-signal.signal(signal.SIGTERM, stop)
-while server.poll() is None:
-    try:
-        os.kill(owner, 0)
-    except ProcessLookupError:
-        stop()
-    time.sleep(1)
-"""
+# uvicorn's command line, in a process that imports `flows` first: it dies with this worker,
+# however the worker ends (flows.lifecycle), as the CLI's own local server does.
+SERVE = "import flows; from uvicorn.main import main; main()"
 
 
 @contextlib.contextmanager
@@ -58,7 +39,7 @@ def use(database: Path, home: Path) -> Iterator[None]:
     from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    watcher, url = _start(home, database)
+    server, url = _start(home, database)
     try:
         with (
             temporary_settings(updates={PREFECT_API_URL: url}),
@@ -74,21 +55,18 @@ def use(database: Path, home: Path) -> Iterator[None]:
                 APILogWorker.drain_all(timeout=10)
                 EventsWorker.drain_all(timeout=10)
     finally:
-        watcher.terminate()
-        watcher.wait(timeout=STOP_TIMEOUT)
+        stop(server)
 
 
 def _start(home: Path, database: Path) -> tuple[subprocess.Popen[bytes], str]:
     import prefect
-
-    from flows.local_server import free_port
 
     copy = home / "prefect.db"
     shutil.copyfile(database, copy)
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     # What Prefect's SubprocessASGIServer runs for the harness.
-    server = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent)]
+    server = [sys.executable, "-c", SERVE, "--app-dir", str(prefect.__module_path__.parent)]
     server += ["--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1"]
     server += ["--port", str(port), "--log-level", "error", "--lifespan", "on"]
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
@@ -99,10 +77,11 @@ def _start(home: Path, database: Path) -> tuple[subprocess.Popen[bytes], str]:
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{copy}",
     )
+    env[lifecycle.PARENT_VAR] = str(os.getpid())
     log_path = home / "server.log"
     with open(log_path, "ab") as log:
-        watcher = subprocess.Popen(
-            [sys.executable, "-c", WATCHER, str(os.getpid()), *server],
+        proc = subprocess.Popen(
+            server,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -110,20 +89,9 @@ def _start(home: Path, database: Path) -> tuple[subprocess.Popen[bytes], str]:
             start_new_session=True,
         )
     try:
-        _wait_healthy(url, watcher, log_path)
+        if not wait_healthy(url, proc, port, log_path, since=0):
+            raise RuntimeError(f"port {port} was taken before the test Prefect server bound it")
     except BaseException:
-        watcher.terminate()
+        stop(proc)
         raise
-    return watcher, url
-
-
-def _wait_healthy(url: str, watcher: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if watcher.poll() is not None:
-            raise RuntimeError(f"the test Prefect server exited:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"the test Prefect server was not healthy after {STARTUP_TIMEOUT:.0f} s")
+    return proc, url
