@@ -11,7 +11,12 @@ import asyncio
 import math
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import (
+    GlobalConcurrencyLimitCreate,
+    GlobalConcurrencyLimitUpdate,
+)
 from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError, rate_limit
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from config.settings import Settings
 
@@ -30,11 +35,36 @@ def _capacity(settings: Settings) -> int:
 
 
 async def ensure_rate_limit(settings: Settings) -> None:
+    """Create the limit, or bring it to the configured rate.
+
+    A changed rate also clamps the slots held to the new capacity, as a token bucket clamps its
+    tokens when it shrinks. Prefect's own upsert changes only the limit and the decay, so after
+    a lower `LIPUTAN6_RATE_PER_SECOND` the slots earlier runs held went on decaying at the new,
+    slower rate: from 20 to 1 request/s, the next run waited about 95 s for its first request.
+    """
+    name = settings.rate_limit_name
+    limit = _capacity(settings)
+    rate = settings.rate_per_second
     async with get_client() as client:
-        await client.upsert_global_concurrency_limit_by_name(
-            settings.rate_limit_name,
-            limit=_capacity(settings),
-            slot_decay_per_second=settings.rate_per_second,
+        try:
+            current = await client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            try:
+                await client.create_global_concurrency_limit(
+                    GlobalConcurrencyLimitCreate(name=name, limit=limit, slot_decay_per_second=rate)
+                )
+                return
+            except ObjectAlreadyExists:  # an overlapping run created it first
+                current = await client.read_global_concurrency_limit_by_name(name)
+        if current.limit == limit and current.slot_decay_per_second == rate:
+            return
+        await client.update_global_concurrency_limit(
+            name,
+            GlobalConcurrencyLimitUpdate(
+                limit=limit,
+                slot_decay_per_second=rate,
+                active_slots=min(current.active_slots, limit),
+            ),
         )
 
 
