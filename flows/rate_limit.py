@@ -40,7 +40,8 @@ async def ensure_rate_limit(settings: Settings) -> None:
     A changed rate also clamps the slots held to the new capacity, as a token bucket clamps its
     tokens when it shrinks. Prefect's own upsert changes only the limit and the decay, so after
     a lower `LIPUTAN6_RATE_PER_SECOND` the slots earlier runs held went on decaying at the new,
-    slower rate: from 20 to 1 request/s, the next run waited about 95 s for its first request.
+    slower rate: from 20 to 1 request/s, the next run's first request waited for 100 held slots
+    to decay to the new capacity of 5, about 95 s.
     """
     name = settings.rate_limit_name
     limit = _capacity(settings)

@@ -37,7 +37,7 @@ def test_a_lower_rate_does_not_stall_the_next_run() -> None:
         await spend(fast, 20 * BURST_SECONDS)
         await ensure_rate_limit(slow)
         lowered = await read_limit(slow)
-        # Left at 100 slots decaying at 1/s, this waited about 95 s.
+        # Left at 100 slots decaying at 1/s, this would wait about 95 s.
         await asyncio.wait_for(spend(slow, 1), timeout=10)
         return lowered
 
