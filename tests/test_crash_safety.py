@@ -47,6 +47,7 @@ from support.process_support import TOKEN_VAR, project_processes
 
 from flows import spool
 from warehouse import open_readonly
+from warehouse.snapshot import snapshot_path
 
 pytestmark = [pytest.mark.drill, pytest.mark.usefixtures("prefect_harness")]
 
@@ -321,6 +322,8 @@ def test_sigkill_at_random_points_loses_nothing(
     assert duplicate_versions(db) == []
     assert_no_orphans(db)
     assert mismatches(db, world.site) == []
+    # Readers see the snapshot: a kill during a publication must not leave it behind for good.
+    assert current_content(snapshot_path(db)) == current_content(db)
 
     clean = tmp_path / "clean.duckdb"
     clean_env = {

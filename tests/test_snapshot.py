@@ -166,3 +166,62 @@ def test_a_publication_running_elsewhere_is_not_waited_for(db: Path) -> None:
     assert needs_publication(db, loaded_batches=0)
     assert publish_after_load(db).published
     assert not needs_publication(db, loaded_batches=0)
+
+
+def _publish_and_die_while_applying(db: Path) -> None:
+    """A publication whose process dies between reading the live file and committing the copy,
+    as a SIGKILL would: no handler, no `finally`, no exit hook runs."""
+    import os
+
+    from warehouse import snapshot
+
+    def die(*_: object) -> None:
+        os._exit(9)
+
+    snapshot._apply = die  # type: ignore[assignment]
+    snapshot.publish(db)
+
+
+def test_a_publication_killed_midway_is_owed_to_the_next_run(db: Path) -> None:
+    """The load's batches are in the live file but not in the copy readers see: whichever run
+    comes next must publish, even one that loads nothing (a recheck of unchanged pages)."""
+    import multiprocessing
+
+    publish(db)
+    load_batch(db, batch(ok(other_article(1), START + timedelta(hours=3))))
+    killed = multiprocessing.get_context("fork").Process(
+        target=_publish_and_die_while_applying, args=(db,)
+    )
+    killed.start()
+    killed.join(timeout=60)
+    assert killed.exitcode == 9
+    assert snapshot_info(db)["loaded_batches"] == 3  # type: ignore[index]
+
+    assert needs_publication(db, loaded_batches=0)
+    assert publish_after_load(db).published
+    assert view_rows(snapshot_path(db)) == view_rows(db)
+    assert not needs_publication(db, loaded_batches=0)
+
+
+def test_a_load_skipped_during_a_publication_stays_owed(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that commits after this publication read the live file, and whose own publication
+    was skipped because this one held the lock, is not in the copy: the marker it wrote stays."""
+    from warehouse import snapshot
+
+    publish(db)
+    apply = snapshot._apply
+
+    def apply_while_another_load_lands(*args: object) -> None:
+        apply(*args)  # type: ignore[arg-type]
+        load_batch(db, batch(ok(other_article(1), START + timedelta(hours=3))))
+        assert not publish_after_load(db).published  # this publication holds the lock
+
+    monkeypatch.setattr(snapshot, "_apply", apply_while_another_load_lands)
+    assert publish(db).published
+    assert needs_publication(db, loaded_batches=0)
+    monkeypatch.setattr(snapshot, "_apply", apply)
+    assert publish_after_load(db).published
+    assert view_rows(snapshot_path(db)) == view_rows(db)
+    assert not needs_publication(db, loaded_batches=0)

@@ -28,6 +28,7 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ def copy_path(db_path: Path | str, copy: str) -> Path:
 
 
 def pending_marker(db_path: Path | str) -> Path:
-    """Present while a skipped or failed publication still has to be caught up."""
+    """Present while a skipped, failed or interrupted publication still has to be caught up."""
     db = Path(db_path)
     return db.with_name(f"{db.stem}.read.pending")
 
@@ -168,8 +169,7 @@ def publish(db_path: Path | str, lock_wait: float = 60.0) -> Publication:
             con = _open_copy(path)
         except DatabaseLocked as exc:
             return _skipped(db, started, f"idle copy {path.name} is held by a reader: {exc}")
-        # Cleared before reading the live file: a load that is skipped from now on sets it again.
-        pending_marker(db).unlink(missing_ok=True)
+        owed = _owe_publication(db)
         staging = db.with_name(f"{db.stem}.read-staging")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
@@ -185,6 +185,7 @@ def publish(db_path: Path | str, lock_wait: float = 60.0) -> Publication:
         link.unlink(missing_ok=True)
         os.link(path, link)
         os.replace(link, target)
+        _settle_publication(db, owed)
     return Publication(
         path=target,
         published=True,
@@ -242,7 +243,7 @@ class _Extract:
 
 
 def _skipped(db: Path, started: float, reason: str) -> Publication:
-    pending_marker(db).touch()
+    pending_marker(db).write_text(uuid.uuid4().hex)
     log.warning("read snapshot not published: %s", reason)
     return Publication(
         path=snapshot_path(db),
@@ -251,6 +252,33 @@ def _skipped(db: Path, started: float, reason: str) -> Publication:
         seconds=time.monotonic() - started,
         reason=reason,
     )
+
+
+def _owe_publication(db: Path) -> str:
+    """Mark a publication owed before the live file is read, until this one has switched.
+
+    A process killed mid-publication runs no cleanup: the marker it leaves makes the next run
+    publish, even one that loads nothing. The token tells this publication's marker from one a
+    load skipped meanwhile writes again (`_skipped`), which must stay."""
+    token = uuid.uuid4().hex
+    pending_marker(db).write_text(token)
+    return token
+
+
+def _settle_publication(db: Path, token: str) -> None:
+    """Remove the marker if it is still this publication's own. It is claimed by an atomic
+    rename first, so a skipped load's marker written at any moment is never lost: one written
+    before the claim is found in the claimed file and put back, one written after is a new file."""
+    marker = pending_marker(db)
+    claimed = marker.with_name(f"{marker.name}.{token}")
+    try:
+        os.rename(marker, claimed)
+    except FileNotFoundError:
+        return
+    if claimed.read_text() == token:
+        claimed.unlink()
+    else:
+        os.rename(claimed, marker)
 
 
 @contextmanager
