@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from prefect.logging import get_run_logger
 
 from config.settings import Settings
-from publishing import PublishOptions, publish_site
+from publishing import PublishOptions, publish_site, site_behind
 from publishing import paths as site_paths
 from warehouse import ChangeSummary
 from warehouse.kinds import ChangeKind
@@ -19,11 +19,15 @@ from warehouse.site_source import PUBLIC_KINDS
 
 
 def publish_after_run(settings: Settings, changes: Sequence[ChangeSummary]) -> str | None:
-    """Publish when the run found a change the site shows; returns a warning if it failed."""
-    if settings.publish_dir is None or not any(c.kind in PUBLIC_KINDS for c in changes):
+    """Publish when the run found a change the site shows, or the site still lacks one an
+    earlier publication failed to show; returns a warning if it failed."""
+    if settings.publish_dir is None:
         return None
     logger = get_run_logger()
     try:
+        found = any(c.kind in PUBLIC_KINDS for c in changes)
+        if not found and not site_behind(settings.db_path, settings.publish_dir):
+            return None
         report = publish_site(
             settings.db_path, settings.publish_dir, PublishOptions.from_settings(settings)
         )

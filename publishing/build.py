@@ -36,7 +36,7 @@ from publishing.list_pages import (
     month_pages,
     topic_pages,
 )
-from publishing.site_files import SiteFiles
+from publishing.site_files import SiteFiles, saved_state
 from warehouse.site_source import (
     ChangeRecord,
     FeedSelection,
@@ -46,6 +46,7 @@ from warehouse.site_source import (
     SiteChanges,
     article_histories,
     month_changes,
+    newest_public_change,
     open_site_source,
 )
 from warehouse.snapshot import snapshot_path
@@ -188,6 +189,15 @@ def publish_site(
         time.perf_counter() - started,
         phases,
     )
+
+
+def site_behind(db_path: Path | str, out_dir: Path) -> bool:
+    """True when the warehouse holds a change the site has not shown yet: the publication after
+    the run that found it failed or was killed. A run that finds no change of its own then
+    publishes all the same, rather than leave it unseen until the next change comes."""
+    shown = saved_state(Path(out_dir)).get("marks", {}).get("change_id", 0)
+    with closing(_source(db_path, live=False).open()) as con:
+        return newest_public_change(con) > shown
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +162,21 @@ class SiteFiles:
                 )
         self.pages = self._db.execute("SELECT count(*) FROM pages").fetchone()[0]
         return gone
+
+
+def saved_state(root: Path) -> dict[str, Any]:
+    """The last publication's builder state, read without creating or repairing anything: {}
+    when there is no readable manifest (the next publication then rebuilds the site)."""
+    path = root / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as con:
+            row = con.execute("SELECT value FROM state").fetchone()
+    except sqlite3.DatabaseError as error:
+        log.warning("unreadable %s (%s): the site counts as behind", path, error)
+        return {}
+    return json.loads(row[0]) if row else {}
 
 
 def _connect(path: Path) -> sqlite3.Connection:

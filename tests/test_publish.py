@@ -278,6 +278,21 @@ def test_rerun_rewrites_only_what_changed(warehouse: Path, tmp_path: Path) -> No
     assert not [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
 
 
+def test_the_site_is_behind_only_while_a_change_is_unshown(warehouse: Path, tmp_path: Path) -> None:
+    """What makes a run that found no change publish: a change an earlier publication never
+    showed (it failed, or its process was killed). An up-to-date site is left alone."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    out = tmp_path / "site"
+    assert build.site_behind(db, out)  # never published
+    publish_site(db, out, PublishOptions(), now=NOW)
+    assert not build.site_behind(db, out)
+    add_headline_edit(db, NOW - timedelta(hours=1))  # loaded; its publication never happened
+    assert build.site_behind(db, out)
+    publish_site(db, out, PublishOptions(), now=NOW)
+    assert not build.site_behind(db, out)
+
+
 def test_older_list_pages_keep_their_path_and_content(
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -107,3 +107,13 @@ def test_a_failed_publication_is_reported_and_the_run_completes(world: Publishin
     markdown = changes_artifact(state.state_details.flow_run_id, "recheck-changes")
     assert "publishing the site to" in markdown and "failed" in markdown
     assert blocker.read_text() == "a file where the site folder should be"
+
+    # Once the cause is gone, the next run publishes what the failed publication never showed,
+    # though it finds no change of its own.
+    blocker.unlink()
+    quiet = world.run(recheck, {"PUBLISH_DIR": str(blocker)}, ahead_minutes=EVERYTHING)
+    assert quiet["changed"] == quiet["removed"] == 0
+    found = public_changes(world.db)
+    assert found
+    for _, article_id in found:
+        assert (blocker / "articles" / f"{article_id}.html").is_file()

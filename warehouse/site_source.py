@@ -203,6 +203,13 @@ class FeedSelection:
     topics: dict[str, list[ChangeRecord]]
 
 
+def newest_public_change(con: duckdb.DuckDBPyConnection) -> int:
+    """The id of the newest change the site shows, 0 before the first."""
+    found = con.execute(f"SELECT coalesce(max(change_id), 0) FROM changes c WHERE {_PUBLIC}")
+    row = found.fetchone()
+    return int(row[0]) if row else 0
+
+
 class SiteChanges:
     """The site's queries about the changes, for a window starting at `since`; those taking
     article ids read only those articles' rows, which is what keeps an incremental publication
