@@ -95,7 +95,7 @@ class Publication:
 
     def line(self) -> str:
         if not self.published:
-            return f"not published ({self.reason}); the next load catches up"
+            return f"not published ({self.reason}); the next run catches up"
         loaded = f"{self.last_loaded_at:%Y-%m-%d %H:%M:%S} UTC" if self.last_loaded_at else "-"
         return (
             f"{self.path.name}: {self.mode} publication in {self.seconds:.2f} s, "
@@ -202,10 +202,10 @@ def publish_after_load(db_path: Path | str) -> Publication:
     """Publish once the writer is done; a failure is returned as a skip, never raised into a load.
 
     A publication already running elsewhere is not waited for: this one is skipped and the
-    pending marker makes the next load publish.
+    pending marker makes the next run publish, whether or not it loads anything.
 
     The load has committed by now, so a publication problem must not fail it: the reason goes to
-    the run summary and the log, and the pending marker makes the next load retry.
+    the run summary and the log, and the pending marker makes the next run retry.
     """
     try:
         return publish(db_path, lock_wait=0)
