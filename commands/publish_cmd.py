@@ -10,7 +10,7 @@ from rich.console import Console
 
 from commands.options import DbOption, LiveOption, db_path
 from config.settings import Settings
-from publishing import PublishOptions, publish_site
+from publishing import PublishOptions, SiteBusy, publish_site
 from publishing.labels import Language
 from warehouse.locking import DatabaseLocked
 from warehouse.queries import WarehouseMissing
@@ -33,7 +33,7 @@ def publish(
     options = PublishOptions.from_settings(settings, days=days, lang=lang.value if lang else None)
     try:
         report = publish_site(db_path(db), directory, options, live=live)
-    except (WarehouseMissing, DatabaseLocked) as error:
+    except (WarehouseMissing, DatabaseLocked, SiteBusy) as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
     Console(stderr=True).print(f"{directory}: {report.line()}")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+from filelock import FileLock, Timeout
 
 from publishing import paths
 from publishing.article_page import render_article
@@ -57,6 +58,10 @@ if TYPE_CHECKING:
 ARTICLE_CHUNK = 500
 SNAPSHOT_HOLD_S = 120.0  # a reader holding a snapshot copy delays the publication after next
 STATE_FORMAT = 2  # the saved state's shape: an older state is not used (every digest is redone)
+SITE_LOCK = ".publish.lock"  # in the site's folder, beside the manifest
+# An incremental publication takes seconds; past this the other one is likely a first full build,
+# and this one gives way (the next run publishes what it found).
+SITE_LOCK_WAIT = 60.0
 log = logging.getLogger(__name__)
 
 
@@ -105,19 +110,45 @@ def window_start(now: datetime, days: int) -> datetime:
     return datetime.combine(today - timedelta(days=days - 1), day_start(), tzinfo=WIB)
 
 
+class SiteBusy(RuntimeError):
+    """Another publication held the site's folder for longer than this one would wait."""
+
+
 def publish_site(
     db_path: Path | str,
     out_dir: Path,
     options: PublishOptions | None = None,
     now: datetime | None = None,
     live: bool = False,
+    lock_wait: float = SITE_LOCK_WAIT,
 ) -> PublishReport:
     """Write or update the site in `out_dir`; pages whose data did not change are left alone.
-    `live` reads the live file instead of the read snapshot."""
-    started = time.perf_counter()
+    `live` reads the live file instead of the read snapshot.
+
+    One publication at a time per folder (overlapping monitor and recheck runs both publish):
+    two at once could each write pages and the manifest from a different moment of the data,
+    and a page left older than its manifest row is never rewritten. The second one waits up to
+    `lock_wait` seconds, then raises SiteBusy; the next run publishes what it missed."""
     options = options or PublishOptions()
     if options.days < 1:
         raise ValueError("days must be at least 1")
+    source = _source(db_path, live)
+    source.open().close()  # a missing warehouse fails here, before the output folder is touched
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = FileLock(out / SITE_LOCK, timeout=lock_wait, mode=0o644)
+        with lock:
+            # Opened under the lock: a publication that waited reads the data as it is now.
+            return _publish(source, out, options, now)
+    except Timeout:
+        raise SiteBusy(f"another publication held {out} for over {lock_wait:.0f} s") from None
+
+
+def _publish(
+    source: Source, out_dir: Path, options: PublishOptions, now: datetime | None
+) -> PublishReport:
+    started = time.perf_counter()
     ctx = Context(Labels(options.lang), tuple(options.live_hosts))
     since = window_start(now or datetime.now(WIB), options.days)
     phases: dict[str, float] = {}
@@ -128,9 +159,8 @@ def publish_site(
         phases[name] = time.perf_counter() - mark
         mark = time.perf_counter()
 
-    source = _source(db_path, live)
-    first = source.open()  # a missing warehouse fails here, before the output folder is touched
-    with closing(SiteFiles(Path(out_dir))) as files:
+    first = source.open()
+    with closing(SiteFiles(out_dir)) as files:
         common = fingerprint("articles", ctx)[:8]  # article digests are per article already
         with closing(first) as con:
             changes = SiteChanges(con, since)

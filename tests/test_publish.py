@@ -17,6 +17,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
+from filelock import FileLock
 from support.publish_support import (
     BENCANA,
     FIRST_TITLE,
@@ -293,6 +294,24 @@ def test_the_site_is_behind_only_while_a_change_is_unshown(warehouse: Path, tmp_
     assert not build.site_behind(db, out)
 
 
+def test_one_publication_at_a_time_per_folder(warehouse: Path, tmp_path: Path) -> None:
+    """Overlapping runs both publish: the second waits for the first, then gives way, and what
+    it found stays owed to the next run."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db)
+    out = tmp_path / "site"
+    publish_site(db, out, PublishOptions(), now=NOW)
+    add_headline_edit(db, NOW - timedelta(hours=1))
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    busy = pytest.raises(build.SiteBusy, match="another publication held")
+    with FileLock(out / build.SITE_LOCK), busy:  # another publication, still writing
+        publish_site(db, out, PublishOptions(), now=NOW, lock_wait=0.3)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+    assert build.site_behind(db, out)
+    assert publish_site(db, out, PublishOptions(), now=NOW).written > 0
+    assert not build.site_behind(db, out)
+
+
 def test_older_list_pages_keep_their_path_and_content(
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -348,11 +367,12 @@ def test_english_labels_and_the_command(warehouse: Path, tmp_path: Path) -> None
 
 
 def site_bytes(out: Path) -> dict[str, bytes]:
-    """Every file of the site but the manifest, whose SQLite pages depend on its history."""
+    """Every page of the site: not the manifest, whose SQLite pages depend on its history, nor
+    the publishers' lock."""
     return {
         str(p.relative_to(out)): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.name != MANIFEST
+        if p.is_file() and p.name not in (MANIFEST, build.SITE_LOCK)
     }
 
 
