@@ -198,9 +198,13 @@ def test_a_publication_killed_midway_is_owed_to_the_next_run(db: Path) -> None:
     assert snapshot_info(db)["loaded_batches"] == 3  # type: ignore[index]
 
     assert needs_publication(db, loaded_batches=0)
+    # and one killed while settling, between claiming the marker and removing it, left its claim
+    stray = pending_marker(db).with_name(pending_marker(db).name + ".0123abcd")
+    stray.write_text("0123abcd")
     assert publish_after_load(db).published
     assert view_rows(snapshot_path(db)) == view_rows(db)
     assert not needs_publication(db, loaded_batches=0)
+    assert not stray.exists()
 
 
 def test_a_load_skipped_during_a_publication_stays_owed(

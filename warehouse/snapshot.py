@@ -268,9 +268,15 @@ def _owe_publication(db: Path) -> str:
 def _settle_publication(db: Path, token: str) -> None:
     """Remove the marker if it is still this publication's own. It is claimed by an atomic
     rename first, so a skipped load's marker written at any moment is never lost: one written
-    before the claim is found in the claimed file and put back, one written after is a new file."""
+    before the claim is found in the claimed file and put back, one written after is a new file.
+
+    A claim left by a publication killed while settling is removed too: whatever load it stood
+    for happened before that publication died, so before this one read the live file."""
     marker = pending_marker(db)
     claimed = marker.with_name(f"{marker.name}.{token}")
+    for stray in db.parent.iterdir():
+        if stray.name.startswith(f"{marker.name}."):
+            stray.unlink(missing_ok=True)
     try:
         os.rename(marker, claimed)
     except FileNotFoundError:
