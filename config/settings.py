@@ -142,7 +142,7 @@ class Settings(BaseSettings):
     publish_dir: Path | None = Field(
         None,
         description="When set, monitor and recheck publish the changes site here after a "
-        "run that found changes (see `liputan6-monitor publish`).",
+        "run that found changes, or while the site lacks one (see `liputan6-monitor publish`).",
     )
     public_url: str | None = Field(
         None,
