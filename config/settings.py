@@ -142,7 +142,8 @@ class Settings(BaseSettings):
     publish_dir: Path | None = Field(
         None,
         description="When set, monitor and recheck publish the changes site here after a "
-        "run that found changes, or while the site lacks one (see `liputan6-monitor publish`).",
+        "run that found changes, or when the site is behind: a change it lacks, a new day "
+        "(see `liputan6-monitor publish`).",
     )
     public_url: str | None = Field(
         None,

@@ -19,18 +19,17 @@ from warehouse.site_source import PUBLIC_KINDS
 
 
 def publish_after_run(settings: Settings, changes: Sequence[ChangeSummary]) -> str | None:
-    """Publish when the run found a change the site shows, or the site still lacks one an
-    earlier publication failed to show; returns a warning if it failed."""
+    """Publish when the run found a change the site shows, or the site is behind (a change an
+    earlier publication failed to show, a new day's window); returns a warning if it failed."""
     if settings.publish_dir is None:
         return None
     logger = get_run_logger()
     try:
+        options = PublishOptions.from_settings(settings)
         found = any(c.kind in PUBLIC_KINDS for c in changes)
-        if not found and not site_behind(settings.db_path, settings.publish_dir):
+        if not found and not site_behind(settings.db_path, settings.publish_dir, options):
             return None
-        report = publish_site(
-            settings.db_path, settings.publish_dir, PublishOptions.from_settings(settings)
-        )
+        report = publish_site(settings.db_path, settings.publish_dir, options)
     except Exception as error:  # reported in the run's artifact; the next run publishes again
         logger.exception("publishing the site to %s failed", settings.publish_dir)
         return f"publishing the site to {settings.publish_dir} failed: {error}"

@@ -221,11 +221,22 @@ def _publish(
     )
 
 
-def site_behind(db_path: Path | str, out_dir: Path) -> bool:
-    """True when the warehouse holds a change the site has not shown yet: the publication after
-    the run that found it failed or was killed. A run that finds no change of its own then
-    publishes all the same, rather than leave it unseen until the next change comes."""
-    shown = saved_state(Path(out_dir)).get("marks", {}).get("change_id", 0)
+def site_behind(
+    db_path: Path | str,
+    out_dir: Path,
+    options: PublishOptions | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """True when the site is out of date though this run found no change: the warehouse holds a
+    change the site has not shown (the publication after the run that found it failed or was
+    killed), or a new day has moved the index's window since the last publication (a quiet day
+    left changes past the window on the index). A run that finds no change of its own then
+    publishes all the same, rather than wait for the next change."""
+    saved = saved_state(Path(out_dir))
+    days = (options or PublishOptions()).days
+    if saved and saved.get("since") != window_start(now or datetime.now(WIB), days).isoformat():
+        return True
+    shown = saved.get("marks", {}).get("change_id", 0)
     with closing(_source(db_path, live=False).open()) as con:
         return newest_public_change(con) > shown
 

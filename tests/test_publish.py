@@ -281,17 +281,23 @@ def test_rerun_rewrites_only_what_changed(warehouse: Path, tmp_path: Path) -> No
 
 def test_the_site_is_behind_only_while_a_change_is_unshown(warehouse: Path, tmp_path: Path) -> None:
     """What makes a run that found no change publish: a change an earlier publication never
-    showed (it failed, or its process was killed). An up-to-date site is left alone."""
+    showed (it failed, or its process was killed), or a new day. An up-to-date site is left
+    alone."""
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, db)
     out = tmp_path / "site"
-    assert build.site_behind(db, out)  # never published
+    assert build.site_behind(db, out, now=NOW)  # never published
     publish_site(db, out, PublishOptions(), now=NOW)
-    assert not build.site_behind(db, out)
+    assert not build.site_behind(db, out, now=NOW)
     add_headline_edit(db, NOW - timedelta(hours=1))  # loaded; its publication never happened
-    assert build.site_behind(db, out)
+    assert build.site_behind(db, out, now=NOW)
     publish_site(db, out, PublishOptions(), now=NOW)
-    assert not build.site_behind(db, out)
+    assert not build.site_behind(db, out, now=NOW)
+    # A day without changes: the index's window has moved, once.
+    assert build.site_behind(db, out, now=NOW + timedelta(days=1))
+    publish_site(db, out, PublishOptions(), now=NOW + timedelta(days=1))
+    assert not build.site_behind(db, out, now=NOW + timedelta(days=1))
+    assert build.site_behind(db, out, PublishOptions(days=7), now=NOW + timedelta(days=1))
 
 
 def test_one_publication_at_a_time_per_folder(warehouse: Path, tmp_path: Path) -> None:
@@ -307,9 +313,9 @@ def test_one_publication_at_a_time_per_folder(warehouse: Path, tmp_path: Path) -
     with FileLock(out / build.SITE_LOCK), busy:  # another publication, still writing
         publish_site(db, out, PublishOptions(), now=NOW, lock_wait=0.3)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
-    assert build.site_behind(db, out)
+    assert build.site_behind(db, out, now=NOW)
     assert publish_site(db, out, PublishOptions(), now=NOW).written > 0
-    assert not build.site_behind(db, out)
+    assert not build.site_behind(db, out, now=NOW)
 
 
 def test_older_list_pages_keep_their_path_and_content(
