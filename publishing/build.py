@@ -73,6 +73,10 @@ class PublishOptions:
     base_url: str | None = None  # public URL of the site: feeds then use absolute links
     feed_size: int = 100
 
+    def key(self) -> str:
+        """What the saved state records of the options a site was built with."""
+        return fingerprint("options", asdict(self))
+
     @classmethod
     def from_settings(
         cls, settings: Settings, days: int | None = None, lang: str | None = None
@@ -205,6 +209,7 @@ def _publish(
             "context": common,
             "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
             "since": since.isoformat(),
+            "options": options.key(),
             "months": [asdict(month) for month in months],
             "topics": topics,
         }
@@ -229,12 +234,16 @@ def site_behind(
 ) -> bool:
     """True when the site is out of date though this run found no change: the warehouse holds a
     change the site has not shown (the publication after the run that found it failed or was
-    killed), or a new day has moved the index's window since the last publication (a quiet day
-    left changes past the window on the index). A run that finds no change of its own then
-    publishes all the same, rather than wait for the next change."""
+    killed), a new day has moved the index's window since the last publication (a quiet day
+    left changes past the window on the index), or the options changed (labels, public URL,
+    feed size). A run that finds no change of its own then publishes all the same, rather than
+    wait for the next change."""
     saved = saved_state(Path(out_dir))
-    days = (options or PublishOptions()).days
-    if saved and saved.get("since") != window_start(now or datetime.now(WIB), days).isoformat():
+    options = options or PublishOptions()
+    if saved and (
+        saved.get("options") != options.key()
+        or saved.get("since") != window_start(now or datetime.now(WIB), options.days).isoformat()
+    ):
         return True
     shown = saved.get("marks", {}).get("change_id", 0)
     with closing(_source(db_path, live=False).open()) as con:

@@ -281,8 +281,8 @@ def test_rerun_rewrites_only_what_changed(warehouse: Path, tmp_path: Path) -> No
 
 def test_the_site_is_behind_only_while_a_change_is_unshown(warehouse: Path, tmp_path: Path) -> None:
     """What makes a run that found no change publish: a change an earlier publication never
-    showed (it failed, or its process was killed), or a new day. An up-to-date site is left
-    alone."""
+    showed (it failed, or its process was killed), a new day, other options. An up-to-date site
+    is left alone."""
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, db)
     out = tmp_path / "site"
@@ -298,6 +298,10 @@ def test_the_site_is_behind_only_while_a_change_is_unshown(warehouse: Path, tmp_
     publish_site(db, out, PublishOptions(), now=NOW + timedelta(days=1))
     assert not build.site_behind(db, out, now=NOW + timedelta(days=1))
     assert build.site_behind(db, out, PublishOptions(days=7), now=NOW + timedelta(days=1))
+    english = PublishOptions(lang="en")
+    assert build.site_behind(db, out, english, now=NOW + timedelta(days=1))
+    publish_site(db, out, english, now=NOW + timedelta(days=1))
+    assert not build.site_behind(db, out, english, now=NOW + timedelta(days=1))
 
 
 def test_one_publication_at_a_time_per_folder(warehouse: Path, tmp_path: Path) -> None:
