@@ -246,7 +246,9 @@ def site_behind(
     ):
         return True
     shown = saved.get("marks", {}).get("change_id", 0)
-    with closing(_source(db_path, live=False).open()) as con:
+    # The snapshot, or the live file before the first: `_source` would warn of publishing.
+    source = Source(db_path, live=not snapshot_path(db_path).is_file())
+    with closing(source.open()) as con:
         return newest_public_change(con) > shown
 
 
