@@ -4,6 +4,8 @@ incremental updates, and a reader holding a copy open never blocks a load or a p
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from support.warehouse_support import (
 )
 
 from parsers.models import Article, TopicTag
-from warehouse import load_batch
+from warehouse import load_batch, snapshot
 from warehouse.schema import VIEWS
 from warehouse.snapshot import (
     SNAPSHOT_STORAGE_VERSION,
@@ -171,9 +173,6 @@ def test_a_publication_running_elsewhere_is_not_waited_for(db: Path) -> None:
 def _publish_and_die_while_applying(db: Path) -> None:
     """A publication whose process dies between reading the live file and committing the copy,
     as a SIGKILL would: no handler, no `finally`, no exit hook runs."""
-    import os
-
-    from warehouse import snapshot
 
     def die(*_: object) -> None:
         os._exit(9)
@@ -185,8 +184,6 @@ def _publish_and_die_while_applying(db: Path) -> None:
 def test_a_publication_killed_midway_is_owed_to_the_next_run(db: Path) -> None:
     """The load's batches are in the live file but not in the copy readers see: whichever run
     comes next must publish, even one that loads nothing (a recheck of unchanged pages)."""
-    import multiprocessing
-
     publish(db)
     load_batch(db, batch(ok(other_article(1), START + timedelta(hours=3))))
     killed = multiprocessing.get_context("fork").Process(
@@ -212,8 +209,6 @@ def test_a_load_skipped_during_a_publication_stays_owed(
 ) -> None:
     """A load that commits after this publication read the live file, and whose own publication
     was skipped because this one held the lock, is not in the copy: the marker it wrote stays."""
-    from warehouse import snapshot
-
     publish(db)
     apply = snapshot._apply
 
