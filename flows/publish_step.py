@@ -20,7 +20,8 @@ from warehouse.site_source import PUBLIC_KINDS
 
 def publish_after_run(settings: Settings, changes: Sequence[ChangeSummary]) -> str | None:
     """Publish when the run found a change the site shows, or the site is behind (a change an
-    earlier publication failed to show, a new day's window); returns a warning if it failed."""
+    earlier publication failed to show, a new day, changed options); returns a warning if it
+    failed."""
     if settings.publish_dir is None:
         return None
     logger = get_run_logger()
