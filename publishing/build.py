@@ -38,6 +38,7 @@ from publishing.list_pages import (
     topic_pages,
 )
 from publishing.site_files import SiteFiles, saved_state
+from warehouse.queries import require_warehouse
 from warehouse.site_source import (
     ChangeRecord,
     FeedSelection,
@@ -136,8 +137,8 @@ def publish_site(
     options = options or PublishOptions()
     if options.days < 1:
         raise ValueError("days must be at least 1")
+    require_warehouse(db_path)  # a missing warehouse fails here, before the folder is touched
     source = _source(db_path, live)
-    source.open().close()  # a missing warehouse fails here, before the output folder is touched
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     try:

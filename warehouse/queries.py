@@ -35,11 +35,16 @@ def open_readonly(
     path: Path | str, lock_timeout: float = READ_LOCK_TIMEOUT
 ) -> duckdb.DuckDBPyConnection:
     """A read-only connection; several can share the file, but not with a running writer."""
+    require_warehouse(path)
+    return connect(path, read_only=True, lock_timeout=lock_timeout)
+
+
+def require_warehouse(path: Path | str) -> None:
+    """WarehouseMissing unless the warehouse file exists: checked without opening it."""
     if not Path(path).is_file():
         raise WarehouseMissing(
             f"no warehouse database at {path}: run a monitoring flow first, or pass --db"
         )
-    return connect(path, read_only=True, lock_timeout=lock_timeout)
 
 
 def database_problem(path: Path | str) -> str | None:
