@@ -243,7 +243,7 @@ class _Extract:
 
 
 def _skipped(db: Path, started: float, reason: str) -> Publication:
-    pending_marker(db).write_text(uuid.uuid4().hex)
+    _owe_publication(db)
     log.warning("read snapshot not published: %s", reason)
     return Publication(
         path=snapshot_path(db),
@@ -255,11 +255,12 @@ def _skipped(db: Path, started: float, reason: str) -> Publication:
 
 
 def _owe_publication(db: Path) -> str:
-    """Mark a publication owed before the live file is read, until this one has switched.
+    """Mark a publication owed, with a fresh token: by a skipped one, and by every publication
+    before it reads the live file, until it has switched.
 
     A process killed mid-publication runs no cleanup: the marker it leaves makes the next run
     publish, even one that loads nothing. The token tells this publication's marker from one a
-    load skipped meanwhile writes again (`_skipped`), which must stay."""
+    load skipped meanwhile writes again, which must stay."""
     token = uuid.uuid4().hex
     pending_marker(db).write_text(token)
     return token
