@@ -68,8 +68,7 @@ class SiteFiles:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._db = self._open_manifest()
-        row = self._db.execute("SELECT value FROM state").fetchone()
-        self.state: dict[str, Any] = json.loads(row[0]) if row else {}
+        self.state: dict[str, Any] = _state_of(self._db)
         self._saved_state = self.state
         self._new: dict[str, str] = {}  # every page of this publication so far
         self._written: dict[str, str] = {}  # those written by it
@@ -172,10 +171,14 @@ def saved_state(root: Path) -> dict[str, Any]:
         return {}
     try:
         with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as con:
-            row = con.execute("SELECT value FROM state").fetchone()
+            return _state_of(con)
     except sqlite3.DatabaseError as error:
         log.warning("unreadable %s (%s): the site counts as behind", path, error)
         return {}
+
+
+def _state_of(con: sqlite3.Connection) -> dict[str, Any]:
+    row = con.execute("SELECT value FROM state").fetchone()
     return json.loads(row[0]) if row else {}
 
 
