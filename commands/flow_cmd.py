@@ -55,7 +55,8 @@ def run(
 ) -> None:
     """One monitor pass now (plus the due recheck), as Prefect flow runs.
 
-    Uses PREFECT_API_URL when set, else a local Prefect server (as `serve` does) for the run.
+    Uses PREFECT_API_URL when set, else the server of a `serve` running with the same
+    PREFECT_HOME, else a local Prefect server (as `serve` does) for the run.
     Exits 1 when a run fails (site unreachable, too many failed fetches, extraction health), 2
     when a --url cannot be checked (before anything starts).
     """
@@ -77,7 +78,7 @@ def run(
     if db_problem:
         console.print(Text(f"error: {db_problem}", style="red"), soft_wrap=True)
         raise typer.Exit(1)
-    with managed_children(), prefect_api(log_dir / "prefect-server.log"):
+    with managed_children(), prefect_api(log_dir / "prefect-server.log", join=True):
         failed = not _run_flow("monitor", lambda: monitor(urls=url or None, limit=limit))
         if not url:
             failed = not _run_flow("recheck", recheck) or failed  # due rechecks run all the same

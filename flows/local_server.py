@@ -20,13 +20,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from prefect.events.worker import EventsWorker
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows import lifecycle
+from flows import lifecycle, shared_server
 
 STARTUP_TIMEOUT = 180.0
 STOP_TIMEOUT = 3.0  # then SIGKILL: by then deployments are paused and logs sent
@@ -68,24 +69,72 @@ def server_env(api_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def prefect_api(log_path: Path, host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
-    """Yield the API URL to use: the configured one, or a local server started for the duration."""
+def prefect_api(
+    log_path: Path,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    *,
+    advertise: bool = False,
+    join: bool = False,
+) -> Iterator[str]:
+    """Yield the API URL to use: the configured one, else (`join`) the server a running `serve`
+    of this PREFECT_HOME advertised (flows.shared_server), else a local server started for the
+    duration, which `advertise` makes known to later `join`s."""
     configured = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()
     if configured:
         yield configured
         return
+    joined = serving_server() if join else None
+    if joined:
+        with _using(joined):
+            yield joined
+        return
     log_path.parent.mkdir(parents=True, exist_ok=True)
     proc, url = _start_healthy(log_path, host, port)
     try:
-        os.environ["PREFECT_API_URL"] = url
+        if advertise:
+            shared_server.advertise(url, proc.pid)
+        with _using(url):
+            yield url
+    finally:
+        if advertise:
+            shared_server.withdraw(proc.pid)
+        stop(proc)
+
+
+@contextmanager
+def _using(url: str) -> Iterator[None]:
+    """Flows, clients and child processes talk to `url`; buffered logs and events are sent before
+    the block ends."""
+    os.environ["PREFECT_API_URL"] = url
+    try:
         with temporary_settings(updates={PREFECT_API_URL: url}):
             try:
-                yield url
+                yield
             finally:
                 _drain_to_api()
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        stop(proc)
+
+
+def serving_server() -> str | None:
+    """The API URL `serve` advertised, if the process that advertised it still serves there: a
+    note left by a killed `serve` names a dead PID, or a port another process now holds."""
+    found = shared_server.advertised()
+    if found is None:
+        return None
+    url, pid = found
+    port = urlsplit(url).port
+    if port is None or not _healthy(url) or not _listens(pid, port):
+        return None
+    return url
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _start_healthy(
@@ -136,11 +185,7 @@ def wait_healthy(
             if _PORT_TAKEN in _written_since(log_path, since).lower():
                 return False
             raise ServerStartError(f"prefect server exited early:\n{_tail(log_path)}")
-        try:
-            healthy = httpx.get(f"{url}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            healthy = False
-        if healthy and _listens(proc.pid, port):
+        if _healthy(url) and _listens(proc.pid, port):
             return True
         time.sleep(0.5)
     raise ServerStartError(

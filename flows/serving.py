@@ -111,7 +111,7 @@ def flow_run_url(ui: str, flow_run_id: UUID) -> str:
 
 def serve_forever(log_dir: Path, say: Say, port: int | None = None) -> None:
     """Serve until Ctrl-C/SIGTERM; a server we started ourselves is stopped on the way out."""
-    with prefect_api(log_dir / "prefect-server.log", port=port) as api_url:
+    with prefect_api(log_dir / "prefect-server.log", port=port, advertise=True) as api_url:
         ui = ui_url(api_url)
         say(f"Prefect UI: {ui}")
         try:

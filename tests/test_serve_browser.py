@@ -45,6 +45,7 @@ class Served:
     cli: Launch
     ui: str
     site: SampleSite
+    env: dict[str, str]  # serve's settings: its PREFECT_HOME, replica and warehouse
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         try:
             line = cli.wait_for(lambda: cli.line_with("Prefect UI: "), WAIT, "UI line")
             assert isinstance(line, str)
-            yield Served(cli, line.split("Prefect UI: ", 1)[1].strip(), site)
+            yield Served(cli, line.split("Prefect UI: ", 1)[1].strip(), site, env)
             cli.send(signal.SIGTERM)
             assert cli.proc.wait(timeout=60) == 0, cli.output()[-3000:]
             assert cli.leftovers(set()) == []
@@ -155,6 +156,28 @@ def test_serve_runs_monitor_at_start_and_cancels_an_overlapping_run(
         assert re.search(rf"^{name}: next runs at \d\d:\d\d:\d\d", cli.output(), re.M)
     for name in ("reparse", "backfill"):
         assert f"{name}: on demand" in cli.output()
+
+
+VIEW_AT = re.compile(r"View at (http://\S+)/runs/flow-run/([0-9a-f-]{36})")
+
+
+def test_run_beside_serve_uses_its_server(served: Served, overlap: Overlap, tmp_path: Path) -> None:
+    """`run` in a second terminal, same PREFECT_HOME: its flow runs go to serve's server, whose
+    UI outlives `run`, instead of to a second server of its own on the same SQLite file."""
+    cli = launch(["run", "--log-dir", str(tmp_path / "logs")], served.env, tmp_path)
+    started_servers: set[str] = set()
+
+    def exited() -> bool:
+        started_servers.update(c for c in cli.children().values() if "server_process" in c)
+        return cli.proc.poll() is not None
+
+    cli.wait_for(exited, WAIT, "run to finish", exited=True)
+    assert cli.proc.wait() == 0, cli.output()[-3000:]
+    cli.wait_for(lambda: cli.line_with("recheck"), 10, "recheck's counts", exited=True)
+    assert started_servers == set()
+    runs = {run_id: ui for ui, run_id in VIEW_AT.findall(cli.output())}
+    assert len(runs) == 2 and set(runs.values()) == {served.ui}, cli.output()[-3000:]
+    assert all(state_of(served, run_id) == "COMPLETED" for run_id in runs)
 
 
 def test_browser_shows_deployments_and_run_artifacts(served: Served, overlap: Overlap) -> None:
