@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 
+import httpx
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import (
     GlobalConcurrencyLimitCreate,
@@ -19,6 +20,7 @@ from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError, rate_li
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from config.settings import Settings
+from flows.fetching.client import FetchAborted
 
 # The limit holds BURST_SECONDS of requests; a run takes one second's worth at a time, so a new
 # run finds room at once even while an earlier run's unspent block is still decaying.
@@ -73,6 +75,13 @@ class MissingRateLimit(RuntimeError):
     """The global rate limit is not on the Prefect server (deleted while a run was going)."""
 
 
+class PrefectApiUnreachable(FetchAborted):
+    """The Prefect server went away during the run (the `serve` whose server a `run` used was
+    stopped, or the server at PREFECT_API_URL restarted). Prefect's client retries each call for
+    over a minute; without this, every page of the run waited that long, one after another, and
+    failed with a message about a missing rate limit."""
+
+
 class GlobalPacer:
     """A `before_request` hook for the Fetcher that spends the global budget.
 
@@ -89,6 +98,7 @@ class GlobalPacer:
         self._block = _block(settings)
         self._tokens = 0
         self._turn = asyncio.Lock()
+        self._unreachable: PrefectApiUnreachable | None = None
 
     async def prime(self) -> None:
         """Take the first block before the run's first task starts. Taken inside a task, it
@@ -105,13 +115,31 @@ class GlobalPacer:
             self._tokens -= 1
 
     async def _refill(self) -> None:
+        if self._unreachable is not None:
+            raise self._unreachable
         if self._tokens:
             return
         try:
             await rate_limit(self._name, occupy=self._block, strict=True)
         except ConcurrencySlotAcquisitionError as exc:
+            if (cause := _transport_error(exc)) is not None:
+                self._unreachable = PrefectApiUnreachable(
+                    f"the Prefect API stopped answering during the run ({cause!r}); "
+                    f"no request can take a slot of the rate limit {self._name!r}"
+                )
+                raise self._unreachable from exc
             raise MissingRateLimit(
                 f"Prefect global rate limit {self._name!r} does not exist; "
                 "it is created at the start of every run"
             ) from exc
         self._tokens = self._block
+
+
+def _transport_error(exc: BaseException) -> httpx.TransportError | None:
+    """The connection failure behind a failed slot request, if that is what it was."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, httpx.TransportError):
+            return cause
+        cause = cause.__cause__
+    return None

@@ -6,6 +6,7 @@ Each test gets a limit of its own (conftest.py's `test_rate_limit`), so none rea
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -13,7 +14,9 @@ from prefect.client.schemas.responses import GlobalConcurrencyLimitResponse
 from prefect.concurrency.asyncio import rate_limit
 
 from config.settings import Settings
-from flows.rate_limit import BURST_SECONDS, ensure_rate_limit
+from flows.fetching.client import Fetcher
+from flows.local_server import free_port
+from flows.rate_limit import BURST_SECONDS, GlobalPacer, PrefectApiUnreachable, ensure_rate_limit
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -70,3 +73,28 @@ def test_runs_starting_together_create_one_limit() -> None:
 
     created = asyncio.run(scenario())
     assert (created.limit, created.slot_decay_per_second) == (3 * BURST_SECONDS, 3.0)
+
+
+def test_a_prefect_api_gone_mid_run_ends_the_fetch_at_once() -> None:
+    """The server a run takes its slots from stops answering (a stopped `serve` whose server a
+    `run` joined, a restarted PREFECT_API_URL server). The first slot request names that cause;
+    later requests fail at once, and the Fetcher ends instead of failing page by page, each page
+    after Prefect's own minute of retries."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
+
+    closed = free_port()
+    settings = Settings(base_url=f"http://127.0.0.1:{closed}", respect_robots=False)
+    pacer = GlobalPacer(settings)
+    gone = {PREFECT_API_URL: f"http://127.0.0.1:{closed}/api", PREFECT_CLIENT_MAX_RETRIES: 0}
+
+    async def scenario() -> None:
+        with pytest.raises(PrefectApiUnreachable, match="stopped answering") as first:
+            await pacer("127.0.0.1")
+        started = time.monotonic()
+        async with Fetcher(settings, before_request=pacer) as fetcher:
+            with pytest.raises(PrefectApiUnreachable) as later:
+                await fetcher.fetch(f"{settings.base_url}/news/read/1/judul")
+        assert later.value is first.value and time.monotonic() - started < 1
+
+    with temporary_settings(updates=gone):
+        asyncio.run(scenario())

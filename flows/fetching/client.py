@@ -40,6 +40,11 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _FEED_TYPES = (*_HTML_TYPES, "text/xml", "application/xml", "application/rss+xml")
 
 
+class FetchAborted(Exception):
+    """Raised by a `before_request` hook when no request of this run may go ahead: the whole
+    fetch ends, instead of each page failing on its own after the same long wait."""
+
+
 @dataclass(frozen=True)
 class FetchRequest:
     url: str
@@ -202,6 +207,8 @@ class Fetcher:
         started = time.monotonic()
         try:
             result = await self._fetch(url, etag, last_modified, kind)
+        except FetchAborted:
+            raise
         except Exception as exc:
             # A bug here must not end the batch: the page is reported failed, with the traceback.
             logger.exception("unexpected error fetching %s", url)
