@@ -125,12 +125,13 @@ def serving_server() -> str | None:
         return None
     url, pid = found
     port = urlsplit(url).port
-    if port is None or not _healthy(url) or not _listens(pid, port):
+    if port is None or not healthy(url) or not _listens(pid, port):
         return None
     return url
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether the Prefect API at `url` answers its health check."""
     try:
         return httpx.get(f"{url}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
@@ -185,7 +186,7 @@ def wait_healthy(
             if _PORT_TAKEN in _written_since(log_path, since).lower():
                 return False
             raise ServerStartError(f"prefect server exited early:\n{_tail(log_path)}")
-        if _healthy(url) and _listens(proc.pid, port):
+        if healthy(url) and _listens(proc.pid, port):
             return True
         time.sleep(0.5)
     raise ServerStartError(

@@ -27,6 +27,7 @@ import pytest
 from support.prefect_database import seed_home
 from support.process_support import Launch, cli_env, launch, launch_code, listening_ports
 
+from flows.local_server import healthy
 from sample_site import SampleSite, serve
 
 SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGKILL]
@@ -102,15 +103,9 @@ def wait_server_starting(cli: Launch) -> None:
 def wait_healthy(cli: Launch) -> int:
     port = cli.wait_for(lambda: server_port(cli), STARTUP, "Prefect server process")
     assert isinstance(port, int)
-    cli.wait_for(lambda: _health(port), STARTUP, "healthy Prefect server")
+    url = f"http://127.0.0.1:{port}/api"
+    cli.wait_for(lambda: healthy(url), STARTUP, "healthy Prefect server")
     return port
-
-
-def _health(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def wait_ui_line(cli: Launch) -> None:
