@@ -11,13 +11,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from prefect import task
+from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
 from prefect.logging import get_run_logger
+from prefect.states import State
 
 from config.settings import Settings
 from flows import spool
 from flows.fetching import Fetcher
+from flows.fetching.client import FetchAborted
 from flows.health import HealthReport, assess
 from flows.observe import Target, observe
 from flows.run_verdict import ArticleFetches
@@ -77,7 +80,19 @@ def spool_fetch_log(attempts: list[FetchAttempt], settings: Settings, run_id: st
         spool.write(settings.spool_dir, batch)
 
 
-@task(name="fetch-parse-spool", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def _unless_aborted(task: Task, task_run: TaskRun, state: State) -> bool:
+    """No retry for a fetch aborted for the whole run: its cause (the Prefect API gone) outlasts
+    the retry delay, and the retry would wait out Prefect's own retries once more."""
+    return not isinstance(state.data, FetchAborted)
+
+
+@task(
+    name="fetch-parse-spool",
+    retries=1,
+    retry_delay_seconds=5,
+    retry_condition_fn=_unless_aborted,
+    cache_policy=NO_CACHE,
+)
 async def fetch_parse_spool(
     fetcher: Fetcher, targets: list[Target], settings: Settings, run_id: str
 ) -> BatchResult:

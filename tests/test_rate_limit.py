@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -14,9 +15,11 @@ from prefect.client.schemas.responses import GlobalConcurrencyLimitResponse
 from prefect.concurrency.asyncio import rate_limit
 
 from config.settings import Settings
-from flows.fetching.client import Fetcher
+from flows.fetching.client import FetchAborted, Fetcher
 from flows.local_server import free_port
+from flows.observe import Target
 from flows.rate_limit import BURST_SECONDS, GlobalPacer, PrefectApiUnreachable, ensure_rate_limit
+from flows.steps import fetch_parse_spool
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -98,3 +101,29 @@ def test_a_prefect_api_gone_mid_run_ends_the_fetch_at_once() -> None:
 
     with temporary_settings(updates=gone):
         asyncio.run(scenario())
+
+
+def test_a_fetch_aborted_for_the_run_is_not_retried(tmp_path: Path) -> None:
+    """The fetch task retries a failed batch once, 5 s later; a fetch aborted for the whole run
+    fails at once, as its cause outlasts the delay."""
+    from prefect import flow
+
+    calls = 0
+
+    async def gone(host: str) -> None:
+        nonlocal calls
+        calls += 1
+        raise FetchAborted("the Prefect API is gone")
+
+    settings = Settings(base_url="http://127.0.0.1:9", respect_robots=False, spool_dir=tmp_path)
+    target = Target(1, f"{settings.base_url}/news/read/1/judul")
+
+    @flow
+    async def one_batch() -> None:
+        async with Fetcher(settings, before_request=gone) as fetcher:
+            await fetch_parse_spool(fetcher, [target], settings, "run")
+
+    started = time.monotonic()
+    with pytest.raises(FetchAborted):
+        asyncio.run(one_batch())
+    assert calls == 1 and time.monotonic() - started < 5
