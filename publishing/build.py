@@ -247,9 +247,7 @@ def site_behind(
     ):
         return True
     shown = saved.get("marks", {}).get("change_id", 0)
-    # The snapshot, or the live file before the first: `_source` would warn of publishing.
-    source = Source(db_path, live=not snapshot_path(db_path).is_file())
-    with closing(source.open()) as con:
+    with closing(_source(db_path, live=False, publishing=False).open()) as con:
         return newest_public_change(con) > shown
 
 
@@ -264,10 +262,12 @@ class Source:
         return open_site_source(self.db_path, live=self.live)
 
 
-def _source(db_path: Path | str, live: bool) -> Source:
-    """The snapshot, or the live file (said once) while there is none yet."""
+def _source(db_path: Path | str, live: bool, publishing: bool = True) -> Source:
+    """The snapshot, or the live file while there is none yet (said when `publishing` from it,
+    not when only checking whether the site is behind)."""
     if not live and not snapshot_path(db_path).is_file():
-        log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
+        if publishing:
+            log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
         live = True
     return Source(db_path, live)
 
