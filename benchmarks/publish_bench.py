@@ -31,7 +31,6 @@ import shutil
 import statistics
 import tempfile
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,7 +63,7 @@ def ten_changes(db: Path, at: datetime | None = None, rechecks: int = 0) -> int:
     paragraph (topics kept), at `at` (default: 10 minutes after the newest change); with
     `rechecks`, that many due articles (the recheck query) answer 304, as in a recheck pass.
     Loaded by the real loader; returns the observations loaded."""
-    with closing(open_site_source(db)) as con:
+    with open_site_source(db) as con:
         newest_change = con.execute("SELECT max(detected_at) FROM changes").fetchone()[0]  # type: ignore[index]
         newest = con.execute(
             """SELECT a.article_id, a.url, a.title, a.description, a.body, a.tags, a.authors,
@@ -108,7 +107,7 @@ def ten_changes(db: Path, at: datetime | None = None, rechecks: int = 0) -> int:
         )
     if rechecks:
         edited = {o.article_id for o in observations}
-        with closing(open_readonly(db)) as con:
+        with open_readonly(db) as con:
             due = con.execute(DUE_SQL + " LIMIT ?", [at, rechecks + len(edited)]).fetchall()
         for article_id, url, etag, _ in due[: rechecks + len(edited)]:
             if article_id in edited or len(observations) >= len(edited) + rechecks:
@@ -137,7 +136,7 @@ def ten_changes(db: Path, at: datetime | None = None, rechecks: int = 0) -> int:
 def read_only_floor(db: Path) -> float:
     """Reading every history the full build renders, without rendering: the full build's floor."""
     started = time.perf_counter()
-    with closing(open_site_source(db)) as con:
+    with open_site_source(db) as con:
         ids = sorted(SiteChanges(con, END).article_digests())
         for start in range(0, len(ids), 200):
             list(article_histories(con, ids[start : start + 200]))
@@ -150,7 +149,7 @@ def site_size(out: Path) -> tuple[int, int]:
 
 
 def counts(db: Path) -> tuple[int, int, int]:
-    with closing(open_site_source(db)) as con:
+    with open_site_source(db) as con:
         row = con.execute(
             """SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM versions),
                       (SELECT count(*) FROM changes)"""
@@ -297,7 +296,7 @@ def measure_year(work: Path, repeats: int = 5, rechecks: int = 1000) -> list[Fig
         now = datetime.fromisoformat(moment.read_text().strip())
         print(f"[year] the site built earlier in {out}, at {now}")
     else:
-        with closing(open_site_source(db)) as con:
+        with open_site_source(db) as con:
             newest = con.execute("SELECT max(detected_at) FROM changes").fetchone()[0]  # type: ignore[index]
         now = newest + timedelta(minutes=15)  # every publish here shares the full build's window
         shutil.rmtree(out, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
@@ -45,20 +46,18 @@ def export(
     from warehouse.snapshot import open_read, snapshot_info
 
     path = db_path(db)
-    try:
-        con = open_read(path, live=live)
-    except (WarehouseMissing, DatabaseLocked) as error:
-        _fail(str(error))
-    info = None if live else snapshot_info(path)
-    note = (
-        f"read snapshot of {path.name}, last load {info['last_loaded_at']:%Y-%m-%d %H:%M} UTC"
-        if info and info["last_loaded_at"]
-        else f"{path.name}"
-    )
-    try:
+    with ExitStack() as held:
+        try:
+            con = held.enter_context(open_read(path, live=live))
+        except (WarehouseMissing, DatabaseLocked) as error:
+            _fail(str(error))
+        info = None if live else snapshot_info(path)
+        note = (
+            f"read snapshot of {path.name}, last load {info['last_loaded_at']:%Y-%m-%d %H:%M} UTC"
+            if info and info["last_loaded_at"]
+            else f"{path.name}"
+        )
         report = export_views(con, target, note)
-    finally:
-        con.close()
     written = ", ".join(f"{view} {len(months)}" for view, months in report.written.items())
     Console().print(
         f"{target}: {report.partitions_written} partition(s) written ({written or 'none'}), "

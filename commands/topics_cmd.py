@@ -6,6 +6,7 @@ read-only connection, so it can run while a monitor run is writing.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -75,15 +76,13 @@ def topics(
     console = Console()
     start = first_day(datetime.now(WIB), parse_duration(since))
     wanted = tag_slug(topic) if topic else None
-    try:
-        con = open_read(db_path(db), live=live)
-    except (WarehouseMissing, DatabaseLocked) as error:
-        console.print(Text(f"error: {error}", style="red"))
-        raise typer.Exit(1) from error
-    try:
+    with ExitStack() as held:
+        try:
+            con = held.enter_context(open_read(db_path(db), live=live))
+        except (WarehouseMissing, DatabaseLocked) as error:
+            console.print(Text(f"error: {error}", style="red"))
+            raise typer.Exit(1) from error
         rows = topic_rows(con, start, wanted, source.value if source else None, limit)
-    finally:
-        con.close()
     if not rows:
         console.print(f"No tagged articles since {start.isoformat()}.")
         return

@@ -11,7 +11,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -72,22 +72,23 @@ def check_read_only(query: str) -> None:
 
 
 @contextmanager
-def _readonly(db: Path | None, live: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def _readonly(
+    db: Path | None, live: bool = False, shared: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
     path = db_path(db)
-    try:
-        con = open_read(path, live=live)
-    except (WarehouseMissing, DatabaseLocked) as error:
-        _fail(str(error))
-    except duckdb.Error as error:
-        _fail(f"{path} is not a readable DuckDB database: {first_line(error)}")
-    try:
-        yield con
-    except NotFound as error:
-        _fail(str(error))
-    except duckdb.Error as error:
-        _fail(f"{path} could not be read: {first_line(error)}")
-    finally:
-        con.close()
+    with ExitStack() as held:
+        try:
+            con = held.enter_context(open_read(path, live=live, shared=shared))
+        except (WarehouseMissing, DatabaseLocked) as error:
+            _fail(str(error))
+        except duckdb.Error as error:
+            _fail(f"{path} is not a readable DuckDB database: {first_line(error)}")
+        try:
+            yield con
+        except NotFound as error:
+            _fail(str(error))
+        except duckdb.Error as error:
+            _fail(f"{path} could not be read: {first_line(error)}")
 
 
 def _fail(message: str) -> None:
@@ -202,7 +203,8 @@ def sql(
 ) -> None:
     """Run one read-only SQL query (see warehouse/README-sql.md for the views)."""
     check_read_only(query)
-    with _readonly(db, live) as con:
+    # An instance of its own: the settings below lock down the whole instance.
+    with _readonly(db, live, shared=False) as con:
         try:
             # `EXPLAIN ANALYZE COPY ... TO 'file'` parses as EXPLAIN yet writes the file, and a
             # SELECT can read any file or URL: the engine itself must refuse, not just our check.

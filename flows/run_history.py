@@ -84,16 +84,15 @@ def with_health(counts: dict[str, int], health: HealthReport | None) -> dict[str
 def usual_rule_shares(settings: Settings, flow: str) -> dict[str, float]:
     """Average share of pages each rule fired on over the last completed runs of `flow`."""
     try:
-        con = open_readonly(settings.db_path, settings.lock_timeout)
+        with open_readonly(settings.db_path, settings.lock_timeout) as con:
+            rows = con.execute(
+                "SELECT counts FROM runs WHERE flow = ? AND state = 'completed' "
+                "ORDER BY started_at DESC LIMIT ?",
+                [flow, HISTORY_RUNS],
+            ).fetchall()
     except (WarehouseMissing, DatabaseLocked) as exc:
         log.info("no rule history available: %s", exc)
         return {}
-    with con:
-        rows = con.execute(
-            "SELECT counts FROM runs WHERE flow = ? AND state = 'completed' "
-            "ORDER BY started_at DESC LIMIT ?",
-            [flow, HISTORY_RUNS],
-        ).fetchall()
     shares: dict[str, list[float]] = {}
     for (raw,) in rows:
         counts = json.loads(raw) if isinstance(raw, str) else dict(raw or {})

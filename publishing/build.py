@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from contextlib import closing
+from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from datetime import time as day_start
@@ -164,59 +164,61 @@ def _publish(
         phases[name] = time.perf_counter() - mark
         mark = time.perf_counter()
 
-    first = source.open()
-    with closing(SiteFiles(out_dir)) as files:
-        common = fingerprint("articles", ctx)[:8]  # article digests are per article already
-        with closing(first) as con:
-            changes = SiteChanges(con, since)
-            marks = changes.marks()
-            saved = files.state if _usable(files.state, common) else {}
-            touched = changes.touched(_marks(saved["marks"])) if saved else None
-            if touched is None:
-                topics = changes.topics()
-            else:
-                topics = changes.topics_after(saved["topics"], touched)
-            digests = changes.article_digests(touched)
-            if touched is None or saved["since"] != since.isoformat():
-                recent = changes.window()
-                files.replace_window(recent)
-                months = changes.archive_digests(since)
-            else:
-                recent = files.refresh_window(touched, changes.window(touched))
-                stale = changes.months_of(_moved(digests, files, common), since)
-                months = _merge(saved["months"], changes, stale, since)
-            feeds = changes.feeds(recent, topics, options.feed_size)
-        older = OlderCounts(
-            sum(m.changes for m in months),
-            sum(m.headlines for m in months),
-            sum(m.removals for m in months),
-        )
-        lap("read")
-        planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
-        planned += topic_pages(recent, sorted(feeds.topics), ctx)
-        planned.append(archive_index(months, options.days, ctx))
-        for month in months:
-            planned += month_pages(month, _month_loader(source, month.month, since), ctx)
-        planned += _feeds(feeds, ctx, options.base_url)
-        for item in planned:
-            if not files.is_current(item.path, item.fingerprint):
-                files.write(item.path, item.render(), item.fingerprint)
-        lap("lists")
-        _articles(source, digests, files, common, ctx)
-        if touched is not None:
-            files.keep("articles/")
-        files.state = {
-            "format": STATE_FORMAT,
-            "context": common,
-            "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
-            "since": since.isoformat(),
-            "options": options.key(),
-            "months": [asdict(month) for month in months],
-            "topics": topics,
-        }
-        lap("articles")
-        removed = files.finish()
-        lap("finish")
+    with ExitStack() as reading:
+        # Opened before the folder is touched, closed by the inner `with` once the data is read.
+        con = reading.enter_context(source.open())
+        with closing(SiteFiles(out_dir)) as files:
+            common = fingerprint("articles", ctx)[:8]  # article digests are per article already
+            with reading:
+                changes = SiteChanges(con, since)
+                marks = changes.marks()
+                saved = files.state if _usable(files.state, common) else {}
+                touched = changes.touched(_marks(saved["marks"])) if saved else None
+                if touched is None:
+                    topics = changes.topics()
+                else:
+                    topics = changes.topics_after(saved["topics"], touched)
+                digests = changes.article_digests(touched)
+                if touched is None or saved["since"] != since.isoformat():
+                    recent = changes.window()
+                    files.replace_window(recent)
+                    months = changes.archive_digests(since)
+                else:
+                    recent = files.refresh_window(touched, changes.window(touched))
+                    stale = changes.months_of(_moved(digests, files, common), since)
+                    months = _merge(saved["months"], changes, stale, since)
+                feeds = changes.feeds(recent, topics, options.feed_size)
+            older = OlderCounts(
+                sum(m.changes for m in months),
+                sum(m.headlines for m in months),
+                sum(m.removals for m in months),
+            )
+            lap("read")
+            planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
+            planned += topic_pages(recent, sorted(feeds.topics), ctx)
+            planned.append(archive_index(months, options.days, ctx))
+            for month in months:
+                planned += month_pages(month, _month_loader(source, month.month, since), ctx)
+            planned += _feeds(feeds, ctx, options.base_url)
+            for item in planned:
+                if not files.is_current(item.path, item.fingerprint):
+                    files.write(item.path, item.render(), item.fingerprint)
+            lap("lists")
+            _articles(source, digests, files, common, ctx)
+            if touched is not None:
+                files.keep("articles/")
+            files.state = {
+                "format": STATE_FORMAT,
+                "context": common,
+                "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
+                "since": since.isoformat(),
+                "options": options.key(),
+                "months": [asdict(month) for month in months],
+                "topics": topics,
+            }
+            lap("articles")
+            removed = files.finish()
+            lap("finish")
     return PublishReport(
         files.pages,
         files.written,
@@ -247,7 +249,7 @@ def site_behind(
     ):
         return True
     shown = saved.get("marks", {}).get("change_id", 0)
-    with closing(_source(db_path, live=False, publishing=False).open()) as con:
+    with _source(db_path, live=False, publishing=False).open() as con:
         return newest_public_change(con) > shown
 
 
@@ -258,7 +260,7 @@ class Source:
     db_path: Path | str
     live: bool
 
-    def open(self) -> duckdb.DuckDBPyConnection:
+    def open(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         return open_site_source(self.db_path, live=self.live)
 
 
@@ -306,7 +308,7 @@ def _month_loader(source: Source, month: str, since: datetime) -> Callable[[], l
     """Reads a month's rows over its own connection, only if one of its pages is stale."""
 
     def load() -> list[ChangeRecord]:
-        with closing(source.open()) as con:
+        with source.open() as con:
             return month_changes(con, month, since)
 
     return load
@@ -345,22 +347,18 @@ def _articles(
     stale = [a for a, key in keys.items() if not files.is_current(paths.article(a), key)]
     con: duckdb.DuckDBPyConnection | None = None
     opened = 0.0
-    try:
+    with ExitStack() as held:
         for chunk in _chunks(stale, ARTICLE_CHUNK):
             if con is None or time.monotonic() - opened > SNAPSHOT_HOLD_S:
-                if con is not None:
-                    con.close()
-                con, opened = source.open(), time.monotonic()
+                held.close()
+                con, opened = held.enter_context(source.open()), time.monotonic()
             histories = list(article_histories(con, chunk))
             if source.live:
-                con.close()
+                held.close()
                 con = None
             for history in histories:
                 path = paths.article(history.article_id)
                 files.write(path, render_article(history, ctx), keys[history.article_id])
-    finally:
-        if con is not None:
-            con.close()
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

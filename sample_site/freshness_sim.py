@@ -250,7 +250,7 @@ class Simulator:
         if self.archive is not None:
             shutil.copy(self.archive, self.db)
         migrate(self.db)
-        with connect(self.db, read_only=False, lock_timeout=10) as self.con:
+        with connect(self.db, read_only=False, lock_timeout=10, shared=False) as self.con:
             self.con.execute("SET threads TO 1")  # small queries; the machine runs several sims
             if self.cfg.archive_days > 0 and self.archive is None:
                 self.load_archive()
@@ -450,7 +450,7 @@ def build_archive(config: SimConfig, path: Path) -> Path:
     every simulation of the same profile, size and seed."""
     sim = Simulator(config, path)
     migrate(path)
-    with connect(path, read_only=False, lock_timeout=10) as sim.con:
+    with connect(path, read_only=False, lock_timeout=10, shared=False) as sim.con:
         sim.con.execute("SET threads TO 1")
         sim.load_archive()
         sim.con.execute("CHECKPOINT")

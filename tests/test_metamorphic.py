@@ -250,11 +250,8 @@ def test_cosmetic_transform_keeps_the_stored_snapshot(name: str, cosmetic_db: Pa
         0,
         0,
     )
-    con = connect(cosmetic_db, read_only=True, lock_timeout=5.0)
-    try:
+    with connect(cosmetic_db, read_only=True, lock_timeout=5.0) as con:
         assert con.execute("SELECT max(version) FROM versions").fetchall() == [(1,)]
-    finally:
-        con.close()
 
 
 # --- semantic and compositions --------------------------------------------------------------

@@ -150,8 +150,11 @@ def test_a_changed_schema_or_shrunk_table_rebuilds_the_copy(db: Path) -> None:
 def test_open_read_before_the_first_publication(db: Path, tmp_path: Path) -> None:
     with open_read(db) as con:  # falls back to the live file, read-only
         assert con.execute("SELECT count(*) FROM latest_articles").fetchone() == (1,)
-    with pytest.raises(SnapshotMissing, match="published after the first successful load"):
-        open_read(db, fallback_to_live=False)
+    with (
+        pytest.raises(SnapshotMissing, match="published after the first successful load"),
+        open_read(db, fallback_to_live=False),
+    ):
+        pass
     publish(db)
     with open_read(db) as con, pytest.raises(duckdb.Error, match="read-only"):
         con.execute("CREATE TABLE scratch (x INTEGER)")

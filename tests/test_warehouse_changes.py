@@ -372,11 +372,8 @@ def test_raw_pages_compressed_before_the_file_opens_or_inside_are_the_same(tmp_p
     loaded, held = tmp_path / "loaded.duckdb", tmp_path / "held.duckdb"
     load_batch(loaded, batch(observation))  # compressed before the file is opened
     migrate(held)
-    con = connect(held, read_only=False, lock_timeout=5.0)
-    try:
+    with connect(held, read_only=False, lock_timeout=5.0) as con:
         apply_batches(con, [batch(observation)], Ladder())  # compressed in the transaction
-    finally:
-        con.close()
     query = "SELECT raw_hash, codec, content FROM raw_pages"
     assert rows(loaded, query) == rows(held, query)
     (_, codec, content), *_ = rows(held, query)

@@ -65,8 +65,8 @@ def test_held_lock_names_the_holder_and_loses_nothing(db):
     try:
         with pytest.raises(DatabaseLocked) as caught:
             load_batch(db, second, lock_timeout=0.3)
-        with pytest.raises(DatabaseLocked):
-            open_readonly(db, lock_timeout=0.1)
+        with pytest.raises(DatabaseLocked), open_readonly(db, lock_timeout=0.1):
+            pass
     finally:
         holder.release()
     error = caught.value

@@ -31,8 +31,8 @@ def test_missing_database_reads_as_empty_or_fails_clearly(db):
     assert known_article_ids(db, [1, 2]) == set()
     assert due_for_recheck(db, T0) == []
     assert list(stored_raw_pages(db)) == []
-    with pytest.raises(WarehouseMissing, match="no warehouse database"):
-        open_readonly(db)
+    with pytest.raises(WarehouseMissing, match="no warehouse database"), open_readonly(db):
+        pass
 
 
 def test_known_article_ids(db):

@@ -50,12 +50,9 @@ def load_batches(
     ladder = ladder or Ladder()
     compressed = compress_pages(batches)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = connect(path, read_only=False, lock_timeout=lock_timeout)
-    try:
+    with connect(path, read_only=False, lock_timeout=lock_timeout) as con:
         apply_migrations(con)
         return apply_batches(con, batches, ladder, compressed)
-    finally:
-        con.close()
 
 
 def apply_batches(

@@ -7,6 +7,7 @@ a reader never keeps a writer waiting longer than one query.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,12 +32,15 @@ class WarehouseMissing(FileNotFoundError):
 READ_LOCK_TIMEOUT = 5.0
 
 
+@contextmanager
 def open_readonly(
-    path: Path | str, lock_timeout: float = READ_LOCK_TIMEOUT
-) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; several can share the file, but not with a running writer."""
+    path: Path | str, lock_timeout: float = READ_LOCK_TIMEOUT, shared: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection; several can share the file, but not with a running writer.
+    `shared` as in `warehouse.locking.connect`."""
     require_warehouse(path)
-    return connect(path, read_only=True, lock_timeout=lock_timeout)
+    with connect(path, read_only=True, lock_timeout=lock_timeout, shared=shared) as con:
+        yield con
 
 
 def require_warehouse(path: Path | str) -> None:
@@ -58,17 +62,12 @@ def database_problem(path: Path | str) -> str | None:
     if not Path(path).is_file():
         return f"{path} is not a file"
     try:
-        con = connect(path, read_only=True, lock_timeout=0)
+        with connect(path, read_only=True, lock_timeout=0) as con:
+            con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
     except DatabaseLocked:
         return None
     except duckdb.Error as error:
         return f"{path} is not a readable DuckDB database: {first_line(error)}"
-    try:
-        con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
-    except duckdb.Error as error:
-        return f"{path} is not a readable DuckDB database: {first_line(error)}"
-    finally:
-        con.close()
     return None
 
 

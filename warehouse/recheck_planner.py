@@ -156,9 +156,6 @@ def store_hints(
     lock_timeout: float = 10.0,
 ) -> int:
     """`record_site_hints` on the file: its own short write connection, migrated first."""
-    con = connect(path, read_only=False, lock_timeout=lock_timeout)
-    try:
+    with connect(path, read_only=False, lock_timeout=lock_timeout) as con:
         apply_migrations(con)
         return record_site_hints(con, hints, seen_at, run_id)
-    finally:
-        con.close()

@@ -26,8 +26,7 @@ RUN_COLUMNS = [
 def record_run(path: Path | str, run: RunRecord, lock_timeout: float = 10.0) -> None:
     """Insert or update the run's row (same run_id: the later record wins)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = connect(path, read_only=False, lock_timeout=lock_timeout)
-    try:
+    with connect(path, read_only=False, lock_timeout=lock_timeout) as con:
         apply_migrations(con)
         row = (
             run.run_id,
@@ -42,8 +41,6 @@ def record_run(path: Path | str, run: RunRecord, lock_timeout: float = 10.0) -> 
         )
         with con.appender("run_records", columns=RUN_COLUMNS, action="upsert") as appender:
             appender.append_row(*row)
-    finally:
-        con.close()
 
 
 def mark_crashed(
@@ -56,8 +53,7 @@ def mark_crashed(
     """
     if not Path(path).is_file():
         return []
-    con = connect(path, read_only=False, lock_timeout=lock_timeout)
-    try:
+    with connect(path, read_only=False, lock_timeout=lock_timeout) as con:
         apply_migrations(con)
         rows = con.execute(
             "SELECT run_id, pid FROM run_records "
@@ -74,5 +70,3 @@ def mark_crashed(
                 [dead],
             )
         return dead
-    finally:
-        con.close()

@@ -308,8 +308,8 @@ def _rebuild(con: duckdb.DuckDBPyConnection, table: str, definition: str) -> Non
     columns = ", ".join(
         name
         for (name,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
-            "AND table_name = ? ORDER BY column_index",
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
             [table],
         ).fetchall()
     )
@@ -494,8 +494,5 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
 def migrate(path: Path | str, lock_timeout: float = 10.0) -> int:
     """Create or upgrade the database at `path` in place; returns the schema version."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = connect(path, read_only=False, lock_timeout=lock_timeout)
-    try:
+    with connect(path, read_only=False, lock_timeout=lock_timeout) as con:
         return apply_migrations(con)
-    finally:
-        con.close()

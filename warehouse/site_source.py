@@ -7,6 +7,7 @@ file only before the first publication, or when asked), so a long build never ke
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,7 +26,9 @@ _CHUNK = 500
 _WIB = timezone(timedelta(hours=7), "WIB")  # Asia/Jakarta has had no DST since 1964
 
 
-def open_site_source(path: Path | str, live: bool = False) -> duckdb.DuckDBPyConnection:
+def open_site_source(
+    path: Path | str, live: bool = False
+) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """A read-only connection to the data the site is built from: the read snapshot, or the
     live file when `live` or when no snapshot has been published yet."""
     return open_read(path, live=live, fallback_to_live=True)

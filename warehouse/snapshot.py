@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.locking import DatabaseLocked, connect, holder_pid
-from warehouse.queries import WarehouseMissing, open_readonly
+from warehouse.queries import READ_LOCK_TIMEOUT, WarehouseMissing, open_readonly
 from warehouse.snapshot_freshness import NAME as FRESHNESS
 from warehouse.snapshot_freshness import publish_freshness
 from warehouse.snapshot_trends import EVIDENCE as TRENDS_EVIDENCE
@@ -70,7 +70,8 @@ INFO_TABLE = "snapshot_info"
 COPIES = ("a", "b")
 # The live file's own views, as it defines them: the snapshot matches its schema version.
 VIEWS_SQL = """SELECT view_name, sql FROM duckdb_views()
-               WHERE schema_name = 'main' AND NOT internal ORDER BY view_name"""
+               WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+               ORDER BY view_name"""
 # A writer holds the live file for under a second per batch group; past this, skip and catch up.
 LIVE_LOCK_WAIT = 2.0
 
@@ -120,30 +121,33 @@ def pending_marker(db_path: Path | str) -> Path:
     return db.with_name(f"{db.stem}.read.pending")
 
 
+@contextmanager
 def open_read(
-    db_path: Path | str, *, live: bool = False, fallback_to_live: bool = True
-) -> duckdb.DuckDBPyConnection:
+    db_path: Path | str, *, live: bool = False, fallback_to_live: bool = True, shared: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection for queries: the published snapshot, or the live file.
 
     `live=True` opens the live file read-only (a short open: it locks loads out while it lasts).
     Before the first publication there is no snapshot; with `fallback_to_live` the live file is
-    opened instead and a warning says so, otherwise SnapshotMissing is raised.
+    opened instead and a warning says so, otherwise SnapshotMissing is raised. `shared` as in
+    `warehouse.locking.connect`.
     """
-    if live:
-        return open_readonly(db_path)
     path = snapshot_path(db_path)
-    if not path.is_file():
-        if fallback_to_live:
-            if Path(db_path).is_file():
-                log.warning("no read snapshot at %s yet; reading the live file %s", path, db_path)
-            return open_readonly(db_path)
-        raise SnapshotMissing(
-            f"no read snapshot at {path}: it is published after the first successful load "
-            f"(or run `liputan6-monitor publish-snapshot`); `--live` reads the live file"
-        )
-    con = duckdb.connect(str(path), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
-    return con
+    if not live and not path.is_file():
+        if not fallback_to_live:
+            raise SnapshotMissing(
+                f"no read snapshot at {path}: it is published after the first successful load "
+                f"(or run `liputan6-monitor publish-snapshot`); `--live` reads the live file"
+            )
+        if Path(db_path).is_file():
+            log.warning("no read snapshot at %s yet; reading the live file %s", path, db_path)
+        live = True
+    if live:
+        with open_readonly(db_path, shared=shared) as con:
+            yield con
+    else:
+        with connect(path, read_only=True, lock_timeout=READ_LOCK_TIMEOUT, shared=shared) as con:
+            yield con
 
 
 def publish(db_path: Path | str, lock_wait: float = 60.0) -> Publication:
@@ -224,7 +228,7 @@ def snapshot_info(db_path: Path | str) -> dict[str, object] | None:
     path = snapshot_path(db_path)
     if not path.is_file():
         return None
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect(path, read_only=True, lock_timeout=READ_LOCK_TIMEOUT) as con:
         cursor = con.execute(f"SELECT * FROM {INFO_TABLE}")
         names = [column[0] for column in cursor.description or []]
         row = cursor.fetchone()
@@ -364,8 +368,7 @@ def _extract(
 ) -> _Extract:
     """Copy what is new from the live file to Parquet, in one short read-only transaction."""
     started = time.monotonic()
-    live = connect(db, read_only=True, lock_timeout=LIVE_LOCK_WAIT)
-    try:
+    with connect(db, read_only=True, lock_timeout=LIVE_LOCK_WAIT) as live:
         live.execute("SET enable_progress_bar = false")
         live.execute("BEGIN TRANSACTION")
         schema = live.execute("SELECT max(version) FROM schema_version").fetchone()
@@ -391,8 +394,6 @@ def _extract(
             _copy_out(live, _empty_tables_sql(), staging, "_columns")
         loaded = live.execute("SELECT max(loaded_at) FROM loaded_batches").fetchone()
         live.execute("COMMIT")
-    finally:
-        live.close()
     return _Extract(
         mode="full" if full else "incremental",
         counts=counts,
@@ -423,7 +424,8 @@ def _empty_tables_sql() -> str:
     """Each table's columns and types, so a full build creates the copy's tables exactly."""
     names = ", ".join(f"'{t}'" for t in (*GROWING_TABLES, "articles", *REPLACED_TABLES))
     return f"""SELECT table_name, column_index, column_name, data_type
-               FROM duckdb_columns() WHERE schema_name = 'main' AND table_name IN ({names})
+               FROM duckdb_columns() WHERE database_name = current_database()
+               AND schema_name = 'main' AND table_name IN ({names})
                ORDER BY table_name, column_index"""
 
 
