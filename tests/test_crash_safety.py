@@ -225,7 +225,7 @@ def assert_spool_whole(spool_dir: Path) -> None:
 
 
 def assert_no_orphans(db: Path) -> None:
-    with open_readonly(db) as con:  # one connection: opening one costs DuckDB 20-40 ms
+    with open_readonly(db) as con:
         found = {name: con.execute(sql).fetchall()[0][0] for name, sql in ORPHANS.items()}
     assert found == dict.fromkeys(ORPHANS, 0)
 

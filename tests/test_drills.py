@@ -30,7 +30,6 @@ from support.drill_support import (
     latest,
     live_truth,
     mismatches,
-    one_reader,
     path_of,
     query,
     requested_since,
@@ -141,21 +140,19 @@ def table(request: pytest.FixtureRequest) -> list[tuple[str, str]]:
 
 def assert_consistent(world: World, stale_ok: set[int] = frozenset()) -> None:
     """(b): nothing stored twice, nothing stored wrongly; `stale_ok` may lag behind the replica."""
-    with one_reader(world.db):
-        assert duplicate_versions(world.db) == []
-        assert mismatches(world.db, world.site, stale_ok) == []
+    assert duplicate_versions(world.db) == []
+    assert mismatches(world.db, world.site, stale_ok) == []
 
 
 def assert_recovered(world: World, seen_before: set[int], mark: int) -> None:
     """(c): every URL that failed was fetched again, and the warehouse equals the replica."""
     retried = requested_since(world.site, mark)
-    with one_reader(world.db):
-        never_retried = {u for u in failed_urls(world.db) if path_of(u) not in retried}
-        assert never_retried == set()
-        stored_live = {i for i, (status, _, _) in latest(world.db).items() if status == "live"}
-        assert stored_live == set(live_truth(world.site))
-        assert_consistent(world)
-        assert version_counts(world.db) == expected_versions(world.site, seen_before)
+    never_retried = {u for u in failed_urls(world.db) if path_of(u) not in retried}
+    assert never_retried == set()
+    stored_live = {i for i, (status, _, _) in latest(world.db).items() if status == "live"}
+    assert stored_live == set(live_truth(world.site))
+    assert_consistent(world)
+    assert version_counts(world.db) == expected_versions(world.site, seen_before)
 
 
 def summarise(outcome: RunOutcome, n_affected: int) -> str:
@@ -195,10 +192,7 @@ def test_drill(
         assert len(affected) / len(pool) > 0.5, outcome.error
     if drill.fired is not None:
         assert statuses_since(site, mark)[drill.fired] > 0, "the fault never fired"
-    with one_reader(world.db):
-        check_faulted_run(drill, world, outcome, affected)
-
-    site.set_faults(FaultSpec())
+    check_faulted_run(drill, world, outcome, affected)
 
     site.set_faults(FaultSpec())
     mark = len(site.request_log)

@@ -7,6 +7,7 @@ import sys
 import threading
 from datetime import timedelta
 
+import duckdb
 import pytest
 from support.warehouse_support import T0, batch, make_article, ok, rows
 
@@ -21,6 +22,7 @@ from warehouse import (
 )
 from warehouse.freshness import today_line
 from warehouse.kinds import Count
+from warehouse.locking import connect
 from warehouse.records import RunRecord
 
 HOLDER = (
@@ -133,3 +135,82 @@ def test_other_writers_retry_too(db):
     assert rows(db, "SELECT run_id, state, duration_s, counts FROM runs") == [
         ("r1", "completed", 120.0, '{"new": 3}')
     ]
+
+
+WRITER = (
+    "import duckdb, sys\n"
+    "try:\n"
+    "    duckdb.connect(sys.argv[1]).close()\n"
+    "except duckdb.IOException as error:\n"
+    "    print('locked' if 'lock' in str(error) else error)\n"
+    "else:\n"
+    "    print('written')\n"
+)
+
+
+def another_process_writes(db) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", WRITER, str(db)], capture_output=True, text=True, timeout=60
+    )
+    return done.stdout.strip() or done.stderr
+
+
+def test_a_file_is_held_while_any_connection_to_it_is_open_and_released_after(db):
+    """Connections in one process share the file's attachment: closing the inner one must not
+    release the outer one's lock, and closing the last must, checkpointed (no WAL left)."""
+    count = "SELECT count(*) FROM articles"
+    with connect(db, read_only=True, lock_timeout=0) as outer:
+        with connect(db, read_only=True, lock_timeout=0) as inner:
+            assert inner.execute(count).fetchone() == (1,)
+        assert outer.execute(count).fetchone() == (1,)
+        assert another_process_writes(db) == "locked"
+        with (
+            pytest.raises(duckdb.ConnectionException, match="already open read-only"),
+            connect(db, read_only=False, lock_timeout=0),
+        ):
+            pass
+    assert another_process_writes(db) == "written"
+    with connect(db, read_only=False, lock_timeout=0) as writer:
+        writer.execute("DELETE FROM articles")
+    assert not db.with_name(db.name + ".wal").exists()
+    assert another_process_writes(db) == "written"
+    with connect(db, read_only=True, lock_timeout=0) as reader:
+        assert reader.execute(count).fetchone() == (0,)
+
+
+def test_an_instance_of_its_own_keeps_its_settings_to_itself(db):
+    """The `sql` command locks its instance's configuration down; the shared one must not be."""
+    with connect(db, read_only=True, lock_timeout=0, shared=False) as own:
+        own.execute("SET enable_external_access = false")
+        own.execute("SET lock_configuration = true")
+    with connect(db, read_only=True, lock_timeout=0) as con:
+        con.execute("SET threads = 2")
+        assert con.execute("SELECT current_setting('enable_external_access')").fetchone() == (True,)
+
+
+FORKS_AFTER_READING = (
+    "import os, sys\n"
+    "from warehouse.locking import connect\n"
+    "with connect(sys.argv[1], read_only=True, lock_timeout=0) as con:\n"
+    "    con.execute('SELECT count(*) FROM articles').fetchall()\n"
+    "child = os.fork()\n"
+    "if child == 0:\n"
+    "    with connect(sys.argv[1], read_only=False, lock_timeout=5) as con:\n"
+    "        con.execute('DELETE FROM articles')\n"
+    "    sys.exit(0)\n"
+    "_, status = os.waitpid(child, 0)\n"
+    "print(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def test_a_child_forked_after_a_read_works_and_exits_cleanly(db):
+    """DuckDB's threads do not survive a fork: a child that inherited the parent's idle instance
+    aborted (or crashed) when its interpreter freed it on a normal exit."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORKS_AFTER_READING, str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "0", done.stderr
+    assert rows(db, "SELECT count(*) FROM articles") == [(0,)]

@@ -90,16 +90,16 @@ def connect(
 @contextmanager
 def _attached(path: Path | str, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     key = os.path.realpath(path)
-    alias = _HOST.attach(key, read_only)
+    attachment = _HOST.attach(key, read_only)
     try:
         con = _HOST.cursor()
         try:
-            con.execute(f"USE {alias}")
+            con.execute(f"USE {attachment.alias}")
             yield con
         finally:
             con.close()
     finally:
-        _HOST.release(key)
+        _HOST.release(key, attachment)
 
 
 @contextmanager
@@ -130,7 +130,7 @@ class _Host:
         self._names = itertools.count()
         os.register_at_fork(before=self._close_if_idle, after_in_child=self._forget)
 
-    def attach(self, key: str, read_only: bool) -> str:
+    def attach(self, key: str, read_only: bool) -> _Attachment:
         with self._lock:
             found = self._attached.get(key)
             if found is not None:
@@ -141,26 +141,29 @@ class _Host:
                         "other mode must wait until it is closed"
                     )
                 found.users += 1
-                return found.alias
+                return found
             alias = f"liputan6_db_{next(self._names)}"
             mode = " (READ_ONLY)" if read_only else ""
             self._instance(key).execute(f"ATTACH '{_quoted(key)}' AS {alias}{mode}")
-            self._attached[key] = _Attachment(alias, read_only)
-            return alias
+            attachment = self._attached[key] = _Attachment(alias, read_only)
+            return attachment
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             assert self._con is not None, "cursor() before attach()"
             return self._con.cursor()
 
-    def release(self, key: str) -> None:
+    def release(self, key: str, attachment: _Attachment) -> None:
+        """A connection opened before a fork and closed in the child: the child does not hold
+        the parent's attachment, so there is nothing of its own to release."""
         with self._lock:
-            found = self._attached[key]
-            found.users -= 1
-            if found.users == 0:
+            if self._attached.get(key) is not attachment:
+                return
+            attachment.users -= 1
+            if attachment.users == 0:
                 del self._attached[key]
                 assert self._con is not None
-                self._con.execute(f"DETACH {found.alias}")
+                self._con.execute(f"DETACH {attachment.alias}")
 
     def _instance(self, first_file: str) -> duckdb.DuckDBPyConnection:
         """Spilled intermediates go beside the first file opened, where an instance of its own

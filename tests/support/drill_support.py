@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from uuid import UUID
 
-import duckdb
 import pytest
 
 from flows.monitor_flow import monitor
@@ -109,28 +108,7 @@ def _run(flow: object, params: dict[str, object]) -> RunOutcome:
         return RunOutcome(counts=exc.counts, error=exc, flow_run_id=run_id)
 
 
-# The read-only connection each file's checks share while `one_reader` is open.
-_READERS: dict[Path, duckdb.DuckDBPyConnection] = {}
-
-
-@contextmanager
-def one_reader(db: Path) -> Iterator[None]:
-    """The queries inside share one read-only connection: opening the file costs 20-40 ms and a
-    drill's check reads it five or six times. No flow may run inside: it opens the file to write."""
-    if db in _READERS or not db.exists():
-        yield
-        return
-    with open_readonly(db) as con:
-        _READERS[db] = con
-        try:
-            yield
-        finally:
-            del _READERS[db]
-
-
 def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
-    if db in _READERS:
-        return _READERS[db].execute(sql, params or []).fetchall()
     if not db.exists():
         return []
     with open_readonly(db) as con:
