@@ -32,6 +32,7 @@ SIZES: dict[str, tuple[int, int]] = {
     "pipeline_bench": (200, 2_000),  # replica articles, with and without Prefect
     "lock_bench": (5, 15),  # 50-article batches per shape
     "robots_bench": (26, 31),  # path length the regex baseline still gets through
+    "connect_bench": (50, 200),  # opens of the warehouse file per mode
 }
 HEADER = ["benchmark", "size", "figure", "value", "baseline", "ratio", "target", "met"]
 
