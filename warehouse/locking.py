@@ -137,8 +137,8 @@ class _Host:
                 if found.read_only != read_only:
                     held = "read-only" if found.read_only else "read-write"
                     raise duckdb.ConnectionException(
-                        f"{key} is already open {held} in this process; a connection in the "
-                        "other mode must wait until it is closed"
+                        f"{key} is already open {held} in this process; open it in the other "
+                        "mode after that connection is closed"
                     )
                 found.users += 1
                 return found
@@ -161,9 +161,11 @@ class _Host:
                 return
             attachment.users -= 1
             if attachment.users == 0:
-                del self._attached[key]
                 assert self._con is not None
+                # Should DETACH fail (its checkpoint on a full disk), the file stays attached
+                # and listed, and the next connection to it uses the attachment as it is.
                 self._con.execute(f"DETACH {attachment.alias}")
+                del self._attached[key]
 
     def _instance(self, first_file: str) -> duckdb.DuckDBPyConnection:
         """Spilled intermediates go beside the first file opened, where an instance of its own
