@@ -165,29 +165,29 @@ def _publish(
         mark = time.perf_counter()
 
     with ExitStack() as reading:
-        # Opened before the folder is touched, closed by the inner `with` once the data is read.
+        # Opened before the folder is touched, and closed once the data is read.
         con = reading.enter_context(source.open())
         with closing(SiteFiles(out_dir)) as files:
             common = fingerprint("articles", ctx)[:8]  # article digests are per article already
-            with reading:
-                changes = SiteChanges(con, since)
-                marks = changes.marks()
-                saved = files.state if _usable(files.state, common) else {}
-                touched = changes.touched(_marks(saved["marks"])) if saved else None
-                if touched is None:
-                    topics = changes.topics()
-                else:
-                    topics = changes.topics_after(saved["topics"], touched)
-                digests = changes.article_digests(touched)
-                if touched is None or saved["since"] != since.isoformat():
-                    recent = changes.window()
-                    files.replace_window(recent)
-                    months = changes.archive_digests(since)
-                else:
-                    recent = files.refresh_window(touched, changes.window(touched))
-                    stale = changes.months_of(_moved(digests, files, common), since)
-                    months = _merge(saved["months"], changes, stale, since)
-                feeds = changes.feeds(recent, topics, options.feed_size)
+            changes = SiteChanges(con, since)
+            marks = changes.marks()
+            saved = files.state if _usable(files.state, common) else {}
+            touched = changes.touched(_marks(saved["marks"])) if saved else None
+            if touched is None:
+                topics = changes.topics()
+            else:
+                topics = changes.topics_after(saved["topics"], touched)
+            digests = changes.article_digests(touched)
+            if touched is None or saved["since"] != since.isoformat():
+                recent = changes.window()
+                files.replace_window(recent)
+                months = changes.archive_digests(since)
+            else:
+                recent = files.refresh_window(touched, changes.window(touched))
+                stale = changes.months_of(_moved(digests, files, common), since)
+                months = _merge(saved["months"], changes, stale, since)
+            feeds = changes.feeds(recent, topics, options.feed_size)
+            reading.close()
             older = OlderCounts(
                 sum(m.changes for m in months),
                 sum(m.headlines for m in months),

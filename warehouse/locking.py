@@ -70,7 +70,11 @@ def connect(
     with ExitStack() as held:
         while True:
             try:
-                opening = _attached(path, read_only) if shared else _own_instance(path, read_only)
+                opening = (
+                    _attached(path, read_only)
+                    if shared
+                    else duckdb.connect(str(path), read_only=read_only)
+                )
                 con = held.enter_context(opening)
                 break
             except duckdb.Error as error:
@@ -100,12 +104,6 @@ def _attached(path: Path | str, read_only: bool) -> Iterator[duckdb.DuckDBPyConn
             con.close()
     finally:
         _HOST.release(key, attachment)
-
-
-@contextmanager
-def _own_instance(path: Path | str, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    with duckdb.connect(str(path), read_only=read_only) as con:
-        yield con
 
 
 @dataclass
