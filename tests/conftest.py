@@ -6,38 +6,28 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from support import scheduling
 from support.drill_table import DRILL_ROWS, render_table
+
+if TYPE_CHECKING:  # imported when a test needs Prefect, not by every run
+    from support import worker_server
 
 SHARED_PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "pages"
 # CI sets this: there a test marked `real_pages` fails when the pages are missing, where a user's
 # clone (which has no ../shared) skips it.
 REQUIRE_REAL_PAGES = "LIPUTAN6_REQUIRE_REAL_PAGES"
 
-# Modules whose tests share no costly module fixture: pytest-xdist hands these out test by test.
-# Every other module runs whole on one worker (`--dist loadgroup`), so its module fixtures (a
-# replica, a first run, a warehouse) are built once, and its tables are complete on one worker.
-SPREAD = {"test_fuzz_parsers.py", "test_drills.py", "test_process_lifecycle.py"}
-# The modules that cost the most worker time (CI's `--durations=0`, costliest first). Started
-# first, none of them is left running alone at the end while the other workers sit idle; in file
-# order, the lifecycle and browser modules came last.
-LONGEST_FIRST = (
-    "test_drills.py",
-    "test_process_lifecycle.py",
-    "test_fuzz_parsers.py",
-    "test_freshness.py",
-    "test_crash_safety.py",
-    "test_flows.py",
-    "test_serve_browser.py",
-    "test_metamorphic.py",
-    "test_security.py",
-    "test_run_failures.py",
-    "test_fuzz_atheris.py",
-)
 REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(scheduling, "liputan6-scheduling")
+
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # No test speaks TLS: the replica, the trap and every Prefect server are plain HTTP on 127.0.0.1.
@@ -62,17 +52,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 def report(config: pytest.Config, section: str, line: str) -> None:
     """A line for the end-of-run summary, which a pytest-xdist worker's own output never reaches."""
     config.stash.setdefault(REPORT_LINES, {}).setdefault(section, []).append(line)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Before xdist reads the groups: one group per module, except the modules in SPREAD, and the
-    costliest modules first (xdist hands out groups in collection order)."""
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-    for item in items:
-        if item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -108,23 +87,68 @@ def test_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     _own_rate_limit(monkeypatch)
 
 
+class PrefectStarts:
+    """The migrated Prefect database and this worker's server, each started once, in a thread.
+    The session starts them before its first test if any collected test needs them: started at
+    that test, the migration (7.5 CPU-s, in one worker) left the other workers idle for ten
+    seconds."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefect-migration")
+        self._database: Future[Path] | None = None
+        self._server: worker_server.Starting | None = None
+
+    def database(self) -> Future[Path]:
+        from support.prefect_database import migrated_database, shared_dir
+
+        if self._database is None:
+            self._database = self._pool.submit(migrated_database, shared_dir(self._tmp))
+        return self._database
+
+    def server(self) -> worker_server.Starting:
+        from support import worker_server
+
+        if self._server is None:
+            home = self._tmp.mktemp("prefect-server")
+            self._server = worker_server.Starting(self.database().result, home)
+        return self._server
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+        self._pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_starts(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PrefectStarts]:
+    starts = PrefectStarts(tmp_path_factory)
+    needs = {name for item in request.session.items for name in item.fixturenames}
+    if "prefect_database" in needs:
+        starts.database()
+    if "prefect_harness" in needs:
+        starts.server()
+    try:
+        yield starts
+    finally:
+        starts.close()
+
+
 @pytest.fixture(scope="session")
-def prefect_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def prefect_database(prefect_starts: PrefectStarts) -> Path:
     """A migrated Prefect database to copy, built once for the whole run (see its module)."""
-    from support.prefect_database import migrated_database, shared_dir
-
-    return migrated_database(shared_dir(tmp_path_factory))
+    return prefect_starts.database().result()
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(
-    prefect_database: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
+def prefect_harness(prefect_starts: PrefectStarts) -> Iterator[None]:
     """One real Prefect server (SQLite) for this worker's session, started on a copy of the
     migrated database (support/worker_server.py)."""
     from support import worker_server
 
-    with worker_server.use(prefect_database, tmp_path_factory.mktemp("prefect-server")):
+    with worker_server.use(prefect_starts.server()):
         yield
 
 

@@ -19,7 +19,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flows import lifecycle
@@ -30,32 +31,46 @@ from flows.local_server import free_port, stop, wait_healthy
 SERVE = "import flows; from uvicorn.main import main; main()"
 
 
+class Starting:
+    """This worker's server, started in a thread as soon as the session knows a test will need
+    it: the migrated file builds and the server starts while the worker runs tests that need
+    neither (a start on an idle core, not on the critical path)."""
+
+    def __init__(self, database: Callable[[], Path], home: Path) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefect-server")
+        self._started = self._pool.submit(lambda: _start(home, database()))
+
+    def result(self) -> tuple[subprocess.Popen[bytes], str]:
+        return self._started.result()
+
+    def stop(self) -> None:
+        """Waits for a start still under way, to stop what it started."""
+        self._pool.shutdown(wait=True)
+        if self._started.exception() is None:
+            stop(self._started.result()[0])
+
+
 @contextlib.contextmanager
-def use(database: Path, home: Path) -> Iterator[None]:
-    """A server of this process's own, which its flows, clients and Prefect's background threads
+def use(starting: Starting) -> Iterator[None]:
+    """The started server, which this process's flows, clients and Prefect's background threads
     talk to until the block ends."""
     import prefect.context
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server, url = _start(home, database)
-    try:
-        with (
-            temporary_settings(updates={PREFECT_API_URL: url}),
-            # As prefect_test_harness does: threads that copied no settings context (Prefect's
-            # log and event workers) read the process-global one.
-            prefect.context._temporary_global_settings_context(
-                prefect.context.get_settings_context()
-            ),
-        ):
-            try:
-                yield
-            finally:
-                APILogWorker.drain_all(timeout=10)
-                EventsWorker.drain_all(timeout=10)
-    finally:
-        stop(server)
+    _, url = starting.result()
+    with (
+        temporary_settings(updates={PREFECT_API_URL: url}),
+        # As prefect_test_harness does: threads that copied no settings context (Prefect's
+        # log and event workers) read the process-global one.
+        prefect.context._temporary_global_settings_context(prefect.context.get_settings_context()),
+    ):
+        try:
+            yield
+        finally:
+            APILogWorker.drain_all(timeout=10)
+            EventsWorker.drain_all(timeout=10)
 
 
 def _start(home: Path, database: Path) -> tuple[subprocess.Popen[bytes], str]:
