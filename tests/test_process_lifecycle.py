@@ -25,7 +25,14 @@ from pathlib import Path
 import httpx
 import pytest
 from support.prefect_database import seed_home
-from support.process_support import Launch, cli_env, launch, launch_code, listening_ports
+from support.process_support import (
+    API_POLL,
+    Launch,
+    cli_env,
+    launch,
+    launch_code,
+    listening_ports,
+)
 
 from flows.local_server import healthy
 from sample_site import SampleSite, serve
@@ -123,18 +130,20 @@ def wait_serve_flow_running(cli: Launch) -> None:
     wait_ui_line(cli)
     port = server_port(cli)
     assert port is not None
-    found = cli.wait_for(lambda: len(d := deployments(cli, port)) == 4 and d, 60, "4 deployments")
+    found = cli.wait_for(
+        lambda: len(d := deployments(cli, port)) == 4 and d, 60, "4 deployments", every=API_POLL
+    )
     # All cases share one PREFECT_HOME: the deployments an earlier case paused are live again,
     # so finding them paused after this case's stop means this stop paused them.
     assert [d["name"] for d in found if d["paused"]] == []  # type: ignore[union-attr]
     monitor = next(d for d in found if d["name"] == "monitor")  # type: ignore[union-attr]
     api(port, f"/deployments/{monitor['id']}/create_flow_run")
-    cli.wait_for(lambda: flow_running(cli, port), STARTUP, "a running flow run")
+    cli.wait_for(lambda: flow_running(cli, port), STARTUP, "a running flow run", every=API_POLL)
 
 
 def wait_flow_running(cli: Launch) -> None:
     port = wait_healthy(cli)
-    cli.wait_for(lambda: flow_running(cli, port), STARTUP, "a running flow run")
+    cli.wait_for(lambda: flow_running(cli, port), STARTUP, "a running flow run", every=API_POLL)
 
 
 SERVE_MOMENTS = {

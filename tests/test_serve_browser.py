@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.browser_support import CHROMIUM_FLAGS, chromium
-from support.process_support import Launch, cli_env, launch
+from support.process_support import API_POLL, Launch, cli_env, launch
 
 from flows.local_server import free_port
 from sample_site import SampleSite, serve
@@ -129,12 +129,17 @@ def overlap(served: Served) -> Overlap:
     """A second monitor run sent while serve's first one is held busy, then the pages released
     and both runs over: each test reads this, so neither depends on the other having run."""
     cli = served.cli
-    first = cli.wait_for(lambda: running_monitor(served), WAIT, "the first monitor run running")
+    first = cli.wait_for(
+        lambda: running_monitor(served), WAIT, "the first monitor run running", every=API_POLL
+    )
     deployment = next(d for d in api(served, "/deployments/filter") if d["name"] == "monitor")
     second = api(served, f"/deployments/{deployment['id']}/create_flow_run")
     assert isinstance(first, dict) and isinstance(second, dict)
     cli.wait_for(
-        lambda: state_of(served, second["id"]) == "CANCELLED", WAIT, "the second run cancelled"
+        lambda: state_of(served, second["id"]) == "CANCELLED",
+        WAIT,
+        "the second run cancelled",
+        every=API_POLL,
     )
     first_state = state_of(served, first["id"])
     release(served)

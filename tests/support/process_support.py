@@ -25,6 +25,8 @@ import httpx
 
 TOKEN_VAR = "LIPUTAN6_TEST_PROCESS_TOKEN"
 CLI = "from commands.main import app; app()"
+# How often a wait asks the Prefect API: 20 asks a second kept the server under test busy.
+API_POLL = 0.25
 
 
 def project_processes(token: str) -> dict[int, str]:
@@ -91,10 +93,16 @@ class Launch:
         return "\n".join(self.lines)
 
     def wait_for(
-        self, predicate: Callable[[], object], timeout: float, what: str, exited: bool = False
+        self,
+        predicate: Callable[[], object],
+        timeout: float,
+        what: str,
+        exited: bool = False,
+        every: float = 0.05,
     ) -> object:
         """The predicate's first true value; fails on timeout, or if the CLI exits (unless
-        `exited` says that is expected)."""
+        `exited` says that is expected). A predicate that asks the Prefect API waits API_POLL
+        between asks, unless it must catch a moment that passes quickly."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             value = predicate()
@@ -102,7 +110,7 @@ class Launch:
                 return value
             if not exited and self.proc.poll() is not None:
                 raise AssertionError(f"CLI exited before {what}:\n{self.output()[-3000:]}")
-            time.sleep(0.05)
+            time.sleep(every)
         raise AssertionError(f"no {what} after {timeout:.0f} s:\n{self.output()[-3000:]}")
 
     def line_with(self, text: str) -> str | None:
