@@ -26,6 +26,8 @@ REPORT_LINES = pytest.StashKey[dict[str, list[str]]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """The controller, which hands the work out, reads this conftest too (as it reads the
+    worker-count hook below)."""
     config.pluginmanager.register(scheduling, "liputan6-scheduling")
 
 
