@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from support import scheduling
 from support.drill_table import DRILL_ROWS, render_table
-
-if TYPE_CHECKING:  # imported when a test needs Prefect, not by every run
-    from support import worker_server
 
 SHARED_PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "pages"
 # CI sets this: there a test marked `real_pages` fails when the pages are missing, where a user's
@@ -90,16 +88,16 @@ def test_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class PrefectStarts:
-    """The migrated Prefect database and this worker's server, each started once, in a thread.
-    The session starts them before its first test if any collected test needs them: started at
-    that test, the migration (7.5 CPU-s, in one worker) left the other workers idle for ten
-    seconds."""
+    """The migrated Prefect database and this worker's server, each started once, one after
+    the other in one thread. The session starts them before its first test if any collected test
+    needs them: started at that test, the migration (7.5 CPU-s, in one worker) left the other
+    workers idle for ten seconds."""
 
     def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
         self._tmp = tmp_path_factory
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefect-migration")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefect-start")
         self._database: Future[Path] | None = None
-        self._server: worker_server.Starting | None = None
+        self._server: Future[tuple[subprocess.Popen[bytes], str]] | None = None
 
     def database(self) -> Future[Path]:
         from support.prefect_database import migrated_database, shared_dir
@@ -108,18 +106,21 @@ class PrefectStarts:
             self._database = self._pool.submit(migrated_database, shared_dir(self._tmp))
         return self._database
 
-    def server(self) -> worker_server.Starting:
+    def server(self) -> Future[tuple[subprocess.Popen[bytes], str]]:
+        """Queued behind the migration, in the same thread."""
         from support import worker_server
 
         if self._server is None:
-            home = self._tmp.mktemp("prefect-server")
-            self._server = worker_server.Starting(self.database().result, home)
+            home, database = self._tmp.mktemp("prefect-server"), self.database()
+            self._server = self._pool.submit(lambda: worker_server.start(home, database.result()))
         return self._server
 
     def close(self) -> None:
-        if self._server is not None:
-            self._server.stop()
+        from flows.local_server import stop
+
         self._pool.shutdown(wait=True)
+        if self._server is not None and self._server.exception() is None:
+            stop(self._server.result()[0])
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -150,7 +151,8 @@ def prefect_harness(prefect_starts: PrefectStarts) -> Iterator[None]:
     migrated database (support/worker_server.py)."""
     from support import worker_server
 
-    with worker_server.use(prefect_starts.server()):
+    _, url = prefect_starts.server().result()
+    with worker_server.use(url):
         yield
 
 

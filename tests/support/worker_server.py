@@ -19,8 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 
 from flows import lifecycle
@@ -31,35 +30,15 @@ from flows.local_server import free_port, stop, wait_healthy
 SERVE = "import flows; from uvicorn.main import main; main()"
 
 
-class Starting:
-    """This worker's server, started in a thread as soon as the session knows a test will need
-    it: the migrated file builds and the server starts while the worker runs tests that need
-    neither (a start on an idle core, not on the critical path)."""
-
-    def __init__(self, database: Callable[[], Path], home: Path) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefect-server")
-        self._started = self._pool.submit(lambda: _start(home, database()))
-
-    def result(self) -> tuple[subprocess.Popen[bytes], str]:
-        return self._started.result()
-
-    def stop(self) -> None:
-        """Waits for a start still under way, to stop what it started."""
-        self._pool.shutdown(wait=True)
-        if self._started.exception() is None:
-            stop(self._started.result()[0])
-
-
 @contextlib.contextmanager
-def use(starting: Starting) -> Iterator[None]:
-    """The started server, which this process's flows, clients and Prefect's background threads
+def use(url: str) -> Iterator[None]:
+    """The server at `url`, which this process's flows, clients and Prefect's background threads
     talk to until the block ends."""
     import prefect.context
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    _, url = starting.result()
     with (
         temporary_settings(updates={PREFECT_API_URL: url}),
         # As prefect_test_harness does: threads that copied no settings context (Prefect's
@@ -73,7 +52,8 @@ def use(starting: Starting) -> Iterator[None]:
             EventsWorker.drain_all(timeout=10)
 
 
-def _start(home: Path, database: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start(home: Path, database: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A server on a copy of `database`, healthy; stop it with `flows.local_server.stop`."""
     import prefect
 
     copy = home / "prefect.db"
