@@ -164,11 +164,13 @@ def _publish(
         phases[name] = time.perf_counter() - mark
         mark = time.perf_counter()
 
-    with ExitStack() as reading:
+    with ExitStack() as site:
         # Opened before the folder is touched, and closed once the data is read.
+        reading = site.enter_context(ExitStack())
         con = reading.enter_context(source.open())
-        with closing(SiteFiles(out_dir)) as files:
-            common = fingerprint("articles", ctx)[:8]  # article digests are per article already
+        files = site.enter_context(closing(SiteFiles(out_dir)))
+        common = fingerprint("articles", ctx)[:8]  # article digests are per article already
+        with reading:
             changes = SiteChanges(con, since)
             marks = changes.marks()
             saved = files.state if _usable(files.state, common) else {}
@@ -187,38 +189,37 @@ def _publish(
                 stale = changes.months_of(_moved(digests, files, common), since)
                 months = _merge(saved["months"], changes, stale, since)
             feeds = changes.feeds(recent, topics, options.feed_size)
-            reading.close()
-            older = OlderCounts(
-                sum(m.changes for m in months),
-                sum(m.headlines for m in months),
-                sum(m.removals for m in months),
-            )
-            lap("read")
-            planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
-            planned += topic_pages(recent, sorted(feeds.topics), ctx)
-            planned.append(archive_index(months, options.days, ctx))
-            for month in months:
-                planned += month_pages(month, _month_loader(source, month.month, since), ctx)
-            planned += _feeds(feeds, ctx, options.base_url)
-            for item in planned:
-                if not files.is_current(item.path, item.fingerprint):
-                    files.write(item.path, item.render(), item.fingerprint)
-            lap("lists")
-            _articles(source, digests, files, common, ctx)
-            if touched is not None:
-                files.keep("articles/")
-            files.state = {
-                "format": STATE_FORMAT,
-                "context": common,
-                "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
-                "since": since.isoformat(),
-                "options": options.key(),
-                "months": [asdict(month) for month in months],
-                "topics": topics,
-            }
-            lap("articles")
-            removed = files.finish()
-            lap("finish")
+        older = OlderCounts(
+            sum(m.changes for m in months),
+            sum(m.headlines for m in months),
+            sum(m.removals for m in months),
+        )
+        lap("read")
+        planned = index_pages(recent, older, options.days, ctx) + kind_pages(recent, older, ctx)
+        planned += topic_pages(recent, sorted(feeds.topics), ctx)
+        planned.append(archive_index(months, options.days, ctx))
+        for month in months:
+            planned += month_pages(month, _month_loader(source, month.month, since), ctx)
+        planned += _feeds(feeds, ctx, options.base_url)
+        for item in planned:
+            if not files.is_current(item.path, item.fingerprint):
+                files.write(item.path, item.render(), item.fingerprint)
+        lap("lists")
+        _articles(source, digests, files, common, ctx)
+        if touched is not None:
+            files.keep("articles/")
+        files.state = {
+            "format": STATE_FORMAT,
+            "context": common,
+            "marks": asdict(marks) | {"checked": marks.checked and marks.checked.isoformat()},
+            "since": since.isoformat(),
+            "options": options.key(),
+            "months": [asdict(month) for month in months],
+            "topics": topics,
+        }
+        lap("articles")
+        removed = files.finish()
+        lap("finish")
     return PublishReport(
         files.pages,
         files.written,
@@ -249,7 +250,8 @@ def site_behind(
     ):
         return True
     shown = saved.get("marks", {}).get("change_id", 0)
-    with _source(db_path, live=False, publishing=False).open() as con:
+    # The snapshot, or the live file before the first: `_source` would warn of publishing.
+    with open_site_source(db_path, live=not snapshot_path(db_path).is_file()) as con:
         return newest_public_change(con) > shown
 
 
@@ -264,12 +266,10 @@ class Source:
         return open_site_source(self.db_path, live=self.live)
 
 
-def _source(db_path: Path | str, live: bool, publishing: bool = True) -> Source:
-    """The snapshot, or the live file while there is none yet (said when `publishing` from it,
-    not when only checking whether the site is behind)."""
+def _source(db_path: Path | str, live: bool) -> Source:
+    """The snapshot, or the live file (said once) while there is none yet."""
     if not live and not snapshot_path(db_path).is_file():
-        if publishing:
-            log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
+        log.warning("no read snapshot of %s yet: publishing from the live file", db_path)
         live = True
     return Source(db_path, live)
 
