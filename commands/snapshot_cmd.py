@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from commands.options import DbOption, LiveOption, db_path
+from commands.reading import fail, read_only
 from warehouse.locking import DatabaseLocked
-from warehouse.queries import WarehouseMissing
-
-
-def _fail(message: str) -> None:
-    Console(stderr=True).print(Text(f"error: {message}", style="red"))
-    raise typer.Exit(1)
+from warehouse.queries import WarehouseMissing, first_line
 
 
 def publish(
@@ -25,10 +21,13 @@ def publish(
     """Publish the read snapshot now (each load does it already; this catches up by hand)."""
     from warehouse.snapshot import publish as publish_snapshot
 
+    path = db_path(db)
     try:
-        publication = publish_snapshot(db_path(db))
+        publication = publish_snapshot(path)
     except (WarehouseMissing, DatabaseLocked) as error:
-        _fail(str(error))
+        fail(str(error))
+    except duckdb.Error as error:
+        fail(f"{first_line(error)} (warehouse {path})")
     Console().print(Text(publication.line()))
     if not publication.published:
         raise typer.Exit(2)
@@ -43,14 +42,10 @@ def export(
 ) -> None:
     """Write the public views as month-partitioned Parquet; only changed months are rewritten."""
     from warehouse.export import export as export_views
-    from warehouse.snapshot import open_read, snapshot_info
+    from warehouse.snapshot import snapshot_info
 
     path = db_path(db)
-    with ExitStack() as held:
-        try:
-            con = held.enter_context(open_read(path, live=live))
-        except (WarehouseMissing, DatabaseLocked) as error:
-            _fail(str(error))
+    with read_only(db, live) as con:
         info = None if live else snapshot_info(path)
         note = (
             f"read snapshot of {path.name}, last load {info['last_loaded_at']:%Y-%m-%d %H:%M} UTC"

@@ -6,7 +6,6 @@ read-only connection, so it can run while a monitor run is writing.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -17,7 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from commands.options import DbOption, LiveOption, db_path, parse_duration
+from commands.options import DbOption, LiveOption, parse_duration
+from commands.reading import read_only
 from parsers.site_tags import tag_slug
 from warehouse.topic_counts import TopicRow, topic_rows
 
@@ -70,18 +70,10 @@ def topics(
     live: LiveOption = False,
 ) -> None:
     """Topics of recent articles: how many articles each has, and how many edits they had."""
-    from warehouse import DatabaseLocked, WarehouseMissing
-    from warehouse.snapshot import open_read
-
     console = Console()
     start = first_day(datetime.now(WIB), parse_duration(since))
     wanted = tag_slug(topic) if topic else None
-    with ExitStack() as held:
-        try:
-            con = held.enter_context(open_read(db_path(db), live=live))
-        except (WarehouseMissing, DatabaseLocked) as error:
-            console.print(Text(f"error: {error}", style="red"))
-            raise typer.Exit(1) from error
+    with read_only(db, live) as con:
         rows = topic_rows(con, start, wanted, source.value if source else None, limit)
     if not rows:
         console.print(f"No tagged articles since {start.isoformat()}.")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -23,21 +21,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from commands.options import DbOption, LiveOption, db_path, parse_duration
+from commands.options import DbOption, LiveOption, parse_duration
+from commands.reading import fail, read_only
 from warehouse.history import (
-    NotFound,
     article_change_rows,
     article_versions,
     recent_changes,
     version_diff,
 )
 from warehouse.kinds import ChangeKind
-from warehouse.locking import DatabaseLocked
-from warehouse.queries import WarehouseMissing, first_line
 from warehouse.render_html import render_html
 from warehouse.render_term import render_term
 from warehouse.render_text import render_text
-from warehouse.snapshot import open_read
 
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 _UNWRAPPED = 10_000
@@ -71,35 +66,9 @@ def check_read_only(query: str) -> None:
         )
 
 
-@contextmanager
-def _readonly(
-    db: Path | None, live: bool = False, shared: bool = True
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    path = db_path(db)
-    with ExitStack() as held:
-        try:
-            con = held.enter_context(open_read(path, live=live, shared=shared))
-        except (WarehouseMissing, DatabaseLocked) as error:
-            _fail(str(error))
-        except duckdb.Error as error:
-            _fail(f"{path} is not a readable DuckDB database: {first_line(error)}")
-        try:
-            yield con
-        except NotFound as error:
-            _fail(str(error))
-        except duckdb.Error as error:
-            _fail(f"{path} could not be read: {first_line(error)}")
-
-
-def _fail(message: str) -> None:
-    """One line on stderr, exit 1: a wrong path or a broken file is not a crash."""
-    Console(stderr=True).print(Text(f"error: {message}", style="red"), soft_wrap=True)
-    raise typer.Exit(1)
-
-
 def history(article_id: int, db: DbOption = None, live: LiveOption = False) -> None:
     """Every version of one article, and every change between them."""
-    with _readonly(db, live) as con:
+    with read_only(db, live) as con:
         versions = article_versions(con, article_id)
         changes = article_change_rows(con, article_id)
     table = Table(title=f"article {article_id}: versions")
@@ -148,7 +117,7 @@ def diff(
     live: LiveOption = False,
 ) -> None:
     """Word diff between two versions (default: the article's latest change)."""
-    with _readonly(db, live) as con:
+    with read_only(db, live) as con:
         request = version_diff(con, article_id, version_from, version_to)
     if fmt is DiffFormat.term and output is None and sys.stdout.isatty():
         _stdout().print(render_term(request.diff, request.header))
@@ -175,7 +144,7 @@ def changes(
     """Changes detected recently, newest first."""
     kinds = kind or []
     start = datetime.now(UTC) - parse_duration(since)
-    with _readonly(db, live) as con:
+    with read_only(db, live) as con:
         found = recent_changes(con, start, kinds, limit)
     table = Table(title=f"changes since {start:%Y-%m-%d %H:%M} UTC")
     for column in ("detected (UTC)", "article", "kind", "versions", "fields", "+/-", "title"):
@@ -204,7 +173,7 @@ def sql(
     """Run one read-only SQL query (see warehouse/README-sql.md for the views)."""
     check_read_only(query)
     # An instance of its own: the settings below lock down the whole instance.
-    with _readonly(db, live, shared=False) as con:
+    with read_only(db, live, shared=False) as con:
         try:
             # `EXPLAIN ANALYZE COPY ... TO 'file'` parses as EXPLAIN yet writes the file, and a
             # SELECT can read any file or URL: the engine itself must refuse, not just our check.
@@ -214,7 +183,7 @@ def sql(
             names = [column[0] for column in result.description or []]
             found = result.fetchall()
         except duckdb.Error as error:
-            _fail(str(error))
+            fail(str(error))
     if fmt is TableFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(names)

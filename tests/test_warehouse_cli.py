@@ -172,12 +172,28 @@ def test_tables_to_a_pipe_do_not_wrap_at_80_columns(db):
     assert max(len(line) for line in result.output.splitlines()) > 200
 
 
-@pytest.mark.parametrize("command", [["changes"], ["history", "1"], ["sql", "SELECT 1"]])
+# Every command that reads the warehouse: `topics` and `export` once died with a traceback here.
+READERS = [["changes"], ["history", "1"], ["sql", "SELECT 1"], ["topics"], ["export", "OUT"]]
+
+
+@pytest.mark.parametrize("command", READERS)
 @pytest.mark.parametrize("content", [b"hello, not a database\n", b"\x00" * 5000, "truncated"])
 def test_db_that_is_not_duckdb_is_one_line_and_exit_1(db, tmp_path, command, content):
     bad = tmp_path / "bad.duckdb"
     bad.write_bytes(db.read_bytes()[:20_000] if content == "truncated" else content)
-    result = invoke(*command, "--db", str(bad))
+    args = [str(tmp_path / "out") if arg == "OUT" else arg for arg in command]
+    result = invoke(*args, "--db", str(bad))
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "is not a readable DuckDB database" in lines[0], result.output
+
+
+@pytest.mark.parametrize("content", [b"hello, not a database\n", b"\x00" * 5000, "truncated"])
+def test_publishing_a_db_that_is_not_duckdb_is_one_line_and_exit_1(db, tmp_path, content):
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(db.read_bytes()[:20_000] if content == "truncated" else content)
+    result = invoke("publish-snapshot", "--db", str(bad))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert f"(warehouse {bad})" in lines[0]
