@@ -28,6 +28,18 @@ def fail(message: str) -> NoReturn:
 
 
 @contextmanager
+def failures(path: Path) -> Iterator[None]:
+    """What goes wrong with the warehouse at `path` inside the block ends the command through
+    `fail`, DuckDB's own words first: the failing statement may read it or write elsewhere."""
+    try:
+        yield
+    except (WarehouseMissing, DatabaseLocked, NotFound) as error:
+        fail(str(error))
+    except duckdb.Error as error:
+        fail(f"{first_line(error)} (warehouse {path})")
+
+
+@contextmanager
 def read_only(
     db: Path | None, live: bool = False, shared: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -41,9 +53,5 @@ def read_only(
             fail(str(error))
         except duckdb.Error as error:
             fail(f"{path} is not a readable DuckDB database: {first_line(error)}")
-        try:
+        with failures(path):
             yield con
-        except NotFound as error:
-            fail(str(error))
-        except duckdb.Error as error:
-            fail(f"{first_line(error)} (warehouse {path})")

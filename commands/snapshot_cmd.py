@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from commands.options import DbOption, LiveOption, db_path
-from commands.reading import fail, read_only
-from warehouse.locking import DatabaseLocked
-from warehouse.queries import WarehouseMissing, first_line
+from commands.reading import failures, read_only
 
 
 def publish(
@@ -22,12 +19,8 @@ def publish(
     from warehouse.snapshot import publish as publish_snapshot
 
     path = db_path(db)
-    try:
+    with failures(path):
         publication = publish_snapshot(path)
-    except (WarehouseMissing, DatabaseLocked) as error:
-        fail(str(error))
-    except duckdb.Error as error:
-        fail(f"{first_line(error)} (warehouse {path})")
     Console().print(Text(publication.line()))
     if not publication.published:
         raise typer.Exit(2)
